@@ -1,0 +1,3 @@
+"""Parla — a native desktop assistant for OpenAI-compatible APIs."""
+
+__version__ = "0.1.0"
