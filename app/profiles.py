@@ -124,7 +124,11 @@ class ProfileStore:
             except (OSError, ValueError) as exc:
                 log.warning("profiles file unreadable, starting with defaults: %s", type(exc).__name__)
                 data = {}
-        self.profiles = [Profile.from_json(p) for p in data.get("profiles", []) if isinstance(p, dict)]
+        if not isinstance(data, dict):
+            data = {}
+        stored = data.get("profiles")
+        stored = stored if isinstance(stored, list) else []
+        self.profiles = [Profile.from_json(p) for p in stored if isinstance(p, dict)]
         if not self.profiles:
             self.profiles = [Profile(id=DEFAULT_PROFILE_ID, name="Default")]
         ids = {p.id for p in self.profiles}
