@@ -113,6 +113,11 @@ class StreamError(APIError):
     """A stream that had started broke: an error object mid-stream, a cut connection, a bad chunk.
 
     ``partial`` is what arrived before the break, so the caller can keep it beside the error.
+    ``kind`` says what broke: ``"server"`` (an error object in the stream), ``"network"`` (the
+    connection was cut), ``"timeout"`` (no bytes for longer than the read timeout), ``"malformed"``
+    (a chunk that is not JSON) or ``"truncated"`` (the body ended before the answer was finished).
+    ``result`` is the partial result object of the call (e.g. a ``ChatCompletion`` with the reasoning
+    and tool calls received so far), when there is one.
     """
 
     def __init__(
@@ -122,12 +127,16 @@ class StreamError(APIError):
         partial: str = "",
         error_type: str | None = None,
         code: Any = None,
+        kind: str = "server",
+        result: Any = None,
         **kw: Any,
     ) -> None:
         super().__init__(message, **kw)
         self.partial = partial
         self.error_type = error_type
         self.code = code
+        self.kind = kind
+        self.result = result
 
 
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {

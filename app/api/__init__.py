@@ -1,0 +1,11 @@
+"""The API client: asyncio + httpx, no Qt. Start at ``app.api.client.Client``.
+
+Modules: ``client`` (the entry point), ``models``, ``chat``, ``completions``, ``embeddings``,
+``images``, ``audio`` (one per resource, each documenting its calls), ``types`` (results and stream
+events), ``errors`` (everything that can be raised), ``_http`` (retries, status → error) and
+``_sse`` (the server-sent-events decoder).
+"""
+
+from app.api.client import Client
+
+__all__ = ["Client"]
