@@ -37,8 +37,9 @@ MAX_BYTES = 1024 * 1024  # 1 MB per file: enough for days of ids and statuses, s
 BACKUP_COUNT = 3
 REDACTED = "***"
 
-# Loggers that would otherwise record URLs and headers at INFO/DEBUG (httpx logs every request line).
-QUIET_LOGGERS: tuple[str, ...] = ("httpx", "httpcore", "hpack")
+# Loggers held at WARNING: httpx would record URLs and headers at INFO (every request line), and
+# qasync/asyncio log every callback at DEBUG, drowning what --debug is for.
+QUIET_LOGGERS: tuple[str, ...] = ("httpx", "httpcore", "hpack", "qasync", "asyncio")
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
