@@ -1,0 +1,290 @@
+"""Preferences, declared once with their type and default, and window state kept apart from them.
+
+Each preference is an :class:`Option` on :class:`Preferences` (the shape of Picard's
+``options.py``): reading ``preferences.theme`` gives a value of the declared type, falling back to
+the default when the file holds nothing or nonsense, and assigning writes it and emits
+:attr:`Preferences.changed`. The values live in ``<config>/parla.ini`` (QSettings, IniFormat), so
+``PARLA_HOME`` holds them and a user can read the file.
+
+Window geometry, the current tab and later splitter sizes are not preferences — nobody chooses them
+in a dialog, and resetting preferences must not move the window — so they live in their own file,
+``<config>/state.ini`` (ReText keeps them apart the same way).
+
+Never store a token here: tokens belong to ``app.credentials`` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, ClassVar, Generic, TypeVar, overload
+
+from PySide6.QtCore import QByteArray, QObject, QSettings, Signal
+
+__all__ = [
+    "PREFERENCES_FILENAME",
+    "STATE_FILENAME",
+    "BoolOption",
+    "FloatOption",
+    "IntOption",
+    "Language",
+    "Option",
+    "Preferences",
+    "TextOption",
+    "Theme",
+    "WindowState",
+]
+
+PREFERENCES_FILENAME = "parla.ini"
+STATE_FILENAME = "state.ini"
+
+T = TypeVar("T")
+
+
+class Language(StrEnum):
+    """The user interface language. ``SYSTEM`` follows the operating system's locale."""
+
+    SYSTEM = "system"
+    ENGLISH = "en"
+    CHINESE_SIMPLIFIED = "zh_CN"
+
+
+class Theme(StrEnum):
+    """Light or dark colours. ``SYSTEM`` follows the desktop's colour scheme as it changes."""
+
+    SYSTEM = "system"
+    LIGHT = "light"
+    DARK = "dark"
+
+
+class Option(Generic[T]):
+    """One preference: its key in the ini file, its default, and how to read a stored value back.
+
+    Used as a class attribute of :class:`Preferences`; the descriptor protocol turns attribute
+    access into a typed read or write of the underlying QSettings.
+    """
+
+    def __init__(self, key: str, default: T, *, choices: tuple[T, ...] | None = None, doc: str = "") -> None:
+        self.key = key
+        self.default = default
+        self.choices = choices
+        self.doc = doc
+        self.name = key
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> "Option[T]": ...
+    @overload
+    def __get__(self, instance: "Preferences", owner: type | None = None) -> T: ...
+    def __get__(self, instance: "Preferences | None", owner: type | None = None) -> "T | Option[T]":
+        if instance is None:
+            return self
+        return instance.get(self)
+
+    def __set__(self, instance: "Preferences", value: T) -> None:
+        instance.set(self, value)
+
+    def convert(self, raw: Any) -> T:
+        """The stored value as ``T``; raises ``ValueError``/``TypeError`` when it cannot be."""
+        raise NotImplementedError
+
+    def validate(self, value: T) -> T:
+        """``value`` if it is acceptable, else ``ValueError`` (so bad writes fail loudly)."""
+        if self.choices is not None and value not in self.choices:
+            raise ValueError(f"{self.key}: {value!r} is not one of {self.choices!r}")
+        return value
+
+
+class TextOption(Option[str]):
+    def __init__(
+        self,
+        key: str,
+        default: str,
+        *,
+        choices: tuple[str, ...] | None = None,
+        doc: str = "",
+        kind: Callable[[str], str] = str,
+    ) -> None:
+        super().__init__(key, default, choices=choices, doc=doc)
+        self._kind = kind
+
+    def convert(self, raw: Any) -> str:
+        if not isinstance(raw, str):
+            raise TypeError(f"{self.key}: expected text, got {type(raw).__name__}")
+        return self._kind(raw)
+
+
+class BoolOption(Option[bool]):
+    def convert(self, raw: Any) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("true", "1", "yes", "on"):
+            return True
+        if text in ("false", "0", "no", "off"):
+            return False
+        raise ValueError(f"{self.key}: {raw!r} is not a boolean")
+
+
+class IntOption(Option[int]):
+    def __init__(
+        self, key: str, default: int, *, minimum: int | None = None, maximum: int | None = None, doc: str = ""
+    ) -> None:
+        super().__init__(key, default, doc=doc)
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def convert(self, raw: Any) -> int:
+        return self.validate(int(str(raw).strip()))
+
+    def validate(self, value: int) -> int:
+        if (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
+            raise ValueError(f"{self.key}: {value} out of range")
+        return value
+
+
+class FloatOption(Option[float]):
+    def __init__(
+        self, key: str, default: float, *, minimum: float | None = None, maximum: float | None = None, doc: str = ""
+    ) -> None:
+        super().__init__(key, default, doc=doc)
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def convert(self, raw: Any) -> float:
+        return self.validate(float(str(raw).strip()))
+
+    def validate(self, value: float) -> float:
+        if (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
+            raise ValueError(f"{self.key}: {value} out of range")
+        return value
+
+
+class Preferences(QObject):
+    """The user's choices, typed, over ``<config>/parla.ini``.
+
+    Add a preference by declaring one more ``Option`` below; nothing else needs to know about it.
+    """
+
+    #: The option's attribute name, after a new value was written.
+    changed = Signal(str)
+
+    language = TextOption(
+        "general/language",
+        Language.SYSTEM.value,
+        choices=tuple(lang.value for lang in Language),
+        doc="User interface language; applied at the next start.",
+    )
+    theme = TextOption(
+        "appearance/theme",
+        Theme.SYSTEM.value,
+        choices=tuple(theme.value for theme in Theme),
+        doc="Light, dark, or follow the system; applied at once.",
+    )
+
+    _options: ClassVar[dict[str, Option[Any]]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._options = _collect_options(cls)
+
+    def __init__(self, path: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._settings = QSettings(str(self.path), QSettings.Format.IniFormat)
+
+    @classmethod
+    def in_folder(cls, config_dir: Path, parent: QObject | None = None) -> "Preferences":
+        """The preferences kept in ``config_dir`` (``Locations.config``)."""
+        return cls(Path(config_dir) / PREFERENCES_FILENAME, parent)
+
+    @classmethod
+    def options(cls) -> dict[str, Option[Any]]:
+        """Every declared option by attribute name (for a reset button, or tests)."""
+        return dict(cls._options)
+
+    def get(self, option: Option[T]) -> T:
+        raw = self._settings.value(option.key)
+        if raw is None:
+            return option.default
+        try:
+            return option.validate(option.convert(raw))
+        except (TypeError, ValueError):
+            # A hand-edited or older file: the default is better than a crash or a bad state.
+            return option.default
+
+    def set(self, option: Option[T], value: T) -> None:
+        value = option.validate(value)
+        if self._settings.contains(option.key) and self.get(option) == value:
+            return
+        self._settings.setValue(option.key, value)
+        self._settings.sync()
+        self.changed.emit(option.name)
+
+    def reset(self, option: Option[Any]) -> None:
+        """Back to the default (the key is removed, so a later default change applies)."""
+        had_value = self._settings.contains(option.key)
+        self._settings.remove(option.key)
+        self._settings.sync()
+        if had_value:
+            self.changed.emit(option.name)
+
+    def sync(self) -> None:
+        self._settings.sync()
+
+
+def _collect_options(cls: type) -> dict[str, Option[Any]]:
+    found: dict[str, Option[Any]] = {}
+    for klass in reversed(cls.__mro__):
+        for name, value in vars(klass).items():
+            if isinstance(value, Option):
+                found[name] = value
+    return found
+
+
+Preferences._options = _collect_options(Preferences)
+
+
+class WindowState:
+    """Geometry, the current tab and similar state of windows, in ``<config>/state.ini``.
+
+    Values are plain bytes and numbers so the UI code decides what they mean; unknown or damaged
+    values read as "nothing stored".
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._settings = QSettings(str(self.path), QSettings.Format.IniFormat)
+
+    @classmethod
+    def in_folder(cls, config_dir: Path) -> "WindowState":
+        return cls(Path(config_dir) / STATE_FILENAME)
+
+    def bytes_value(self, key: str) -> QByteArray | None:
+        raw = self._settings.value(key)
+        if isinstance(raw, QByteArray) and not raw.isEmpty():
+            return raw
+        if isinstance(raw, (bytes, bytearray)) and raw:
+            return QByteArray(bytes(raw))
+        return None
+
+    def set_bytes_value(self, key: str, value: QByteArray | bytes) -> None:
+        self._settings.setValue(key, QByteArray(value) if isinstance(value, bytes) else value)
+
+    def int_value(self, key: str, default: int = 0) -> int:
+        raw = self._settings.value(key)
+        try:
+            return int(str(raw)) if raw is not None else default
+        except ValueError:
+            return default
+
+    def set_int_value(self, key: str, value: int) -> None:
+        self._settings.setValue(key, int(value))
+
+    def sync(self) -> None:
+        self._settings.sync()

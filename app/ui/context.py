@@ -1,0 +1,28 @@
+"""The objects every part of the UI shares, made once by ``app.main`` and passed down.
+
+No module-level singletons: a tab page receives the context in its constructor and takes what it
+needs from it — ``session.require_client()`` for the API, ``tasks.holder(...)`` for cancellable
+work, ``notifier`` to tell the user something, ``preferences`` for its options.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.paths import Locations
+from app.settings import Preferences, WindowState
+from app.ui.notify import Notifier
+from app.ui.session import Session
+from app.ui.tasks import TaskRegistry
+
+__all__ = ["AppContext"]
+
+
+@dataclass(frozen=True)
+class AppContext:
+    locations: Locations
+    preferences: Preferences
+    window_state: WindowState
+    tasks: TaskRegistry
+    notifier: Notifier
+    session: Session

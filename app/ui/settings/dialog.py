@@ -1,0 +1,156 @@
+"""The settings dialog: Profiles and General pages, saved together by OK or Apply.
+
+It is window-modal but opened with ``open()``, never ``exec()``: a nested event loop would run
+asyncio callbacks re-entrantly. Saving is a task (tokens go to the keychain in a worker thread), so
+OK only closes the dialog once the save succeeded; a keychain failure keeps it open and explains.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from app.api.client import Client
+from app.credentials import CredentialError
+from app.profiles import Profile
+from app.ui.context import AppContext
+from app.ui.settings.general_page import GeneralPage
+from app.ui.settings.profiles_page import ProfilesPage
+
+__all__ = ["SettingsDialog"]
+
+log = logging.getLogger(__name__)
+
+
+class SettingsDialog(QDialog):
+    """Edits profiles (and their tokens) and preferences; nothing is stored before OK or Apply."""
+
+    #: Settings were stored (profiles, tokens and preferences).
+    settings_saved = Signal()
+
+    PROFILES = 0
+    GENERAL = 1
+
+    def __init__(
+        self,
+        context: AppContext,
+        parent: QWidget | None = None,
+        *,
+        client_factory: Callable[[Profile, str | None], Client] = Client.from_profile,
+    ) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._saving = context.tasks.holder("settings.save")
+        self.setWindowTitle(self.tr("Settings"))
+        self.setModal(True)
+
+        self._profiles_page = ProfilesPage(context.session, context.tasks, client_factory=client_factory, parent=self)
+        self._general_page = GeneralPage(context.preferences, self)
+        self._tabs = QTabWidget(self)
+        self._tabs.addTab(self._profiles_page, self.tr("Profiles"))
+        self._tabs.addTab(self._general_page, self.tr("General"))
+
+        self._status = QLabel(self)
+        self._status.setWordWrap(True)
+        self._buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.Apply,
+            self,
+        )
+        self._buttons.accepted.connect(self._on_ok_clicked)
+        self._buttons.rejected.connect(self.reject)
+        apply_button = self._buttons.button(QDialogButtonBox.StandardButton.Apply)
+        apply_button.clicked.connect(self._on_apply_clicked)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._tabs, 1)
+        layout.addWidget(self._status)
+        layout.addWidget(self._buttons)
+        self.resize(900, 700)
+
+    # -- public ----------------------------------------------------------------------------------
+
+    @property
+    def profiles_page(self) -> ProfilesPage:
+        return self._profiles_page
+
+    @property
+    def general_page(self) -> GeneralPage:
+        return self._general_page
+
+    @property
+    def buttons(self) -> QDialogButtonBox:
+        return self._buttons
+
+    @property
+    def save_task(self) -> asyncio.Task[bool] | None:
+        return self._saving.task
+
+    def show_page(self, index: int) -> None:
+        self._tabs.setCurrentIndex(index)
+
+    def open(self) -> None:  # noqa: A003 — QDialog.open
+        super().open()
+        self._profiles_page.start_loading()
+
+    def save(self) -> asyncio.Task[bool]:
+        """Store everything; the task's result says whether it worked."""
+        return self._saving.start(self._save())
+
+    async def dispose(self) -> None:
+        """Stop the dialog's work and delete it (the window calls this once it has closed)."""
+        await self._profiles_page.cancel_work_and_wait()
+        await self._saving.cancel_and_wait()
+        self.deleteLater()
+
+    # -- saving ----------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_ok_clicked(self) -> None:
+        self._saving.start(self._save(close=True))
+
+    @Slot()
+    def _on_apply_clicked(self) -> None:
+        self._saving.start(self._save())
+
+    async def _save(self, *, close: bool = False) -> bool:
+        page = self._profiles_page
+        if not page.validate():
+            self._tabs.setCurrentWidget(page)
+            return False
+        self._buttons.setEnabled(False)
+        self._status.setText(self.tr("Saving…"))
+        try:
+            await self._context.session.apply_settings(
+                page.profiles(),
+                page.active_id(),
+                page.changed_tokens(),
+                session_only=page.session_only(),
+                removed_ids=page.removed_ids(),
+            )
+        except CredentialError as exc:
+            self._status.clear()
+            self._tabs.setCurrentWidget(page)
+            page.show_save_error(exc)
+            return False
+        finally:
+            self._buttons.setEnabled(True)
+        page.saved()
+        language_changed = self._general_page.apply()
+        self._status.setText(self.tr("Settings saved."))
+        if language_changed:
+            self._context.notifier.info(self.tr("The new language takes effect the next time Parla starts."), 10000)
+        self.settings_saved.emit()
+        if close:
+            self.accept()
+        return True
+
+    def reject(self) -> None:
+        self._profiles_page.cancel_work()
+        self._saving.cancel()
+        super().reject()
