@@ -6,6 +6,18 @@ events), ``errors`` (everything that can be raised), ``_http`` (retries, status 
 ``_sse`` (the server-sent-events decoder).
 """
 
-from app.api.client import Client
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.api.client import Client
 
 __all__ = ["Client"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so that importing app.api.errors (the UI does at start-up) does not load httpx.
+    if name == "Client":
+        from app.api.client import Client
+
+        return Client
+    raise AttributeError(name)

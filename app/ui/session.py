@@ -22,10 +22,10 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from app.api.client import Client
 from app.api.errors import APIError
 from app.credentials import CredentialError, Vault
 from app.logs import register_secret
@@ -33,11 +33,21 @@ from app.profiles import EnvironmentOverride, Profile, ProfileStore
 from app.ui.errors import NoTokenError
 from app.ui.tasks import TaskRegistry
 
+if TYPE_CHECKING:
+    from app.api.client import Client
+
 __all__ = ["ConnectionState", "ConnectionStatus", "Session", "TokenSource"]
 
 log = logging.getLogger(__name__)
 
-ClientFactory = Callable[[Profile, "str | None"], Client]
+ClientFactory = Callable[[Profile, "str | None"], "Client"]
+
+
+def default_client_factory(profile: Profile, token: str | None) -> "Client":
+    # httpx is imported here, after the window shows, not at start-up (~65 ms).
+    from app.api.client import Client
+
+    return Client.from_profile(profile, token)
 
 
 class ConnectionStatus(StrEnum):
@@ -80,7 +90,7 @@ class Session(QObject):
         tasks: TaskRegistry,
         *,
         environment: EnvironmentOverride | None = None,
-        client_factory: ClientFactory = Client.from_profile,
+        client_factory: ClientFactory = default_client_factory,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)

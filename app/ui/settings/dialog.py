@@ -10,16 +10,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from app.api.client import Client
 from app.credentials import CredentialError
 from app.profiles import Profile
 from app.ui.context import AppContext
+from app.ui.session import default_client_factory
 from app.ui.settings.general_page import GeneralPage
 from app.ui.settings.profiles_page import ProfilesPage
+
+if TYPE_CHECKING:
+    from app.api.client import Client
 
 __all__ = ["SettingsDialog"]
 
@@ -40,7 +44,7 @@ class SettingsDialog(QDialog):
         context: AppContext,
         parent: QWidget | None = None,
         *,
-        client_factory: Callable[[Profile, str | None], Client] = Client.from_profile,
+        client_factory: Callable[[Profile, str | None], "Client"] = default_client_factory,
     ) -> None:
         super().__init__(parent)
         self._context = context

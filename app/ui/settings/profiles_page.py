@@ -13,6 +13,7 @@ import copy
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtGui import QFont
@@ -38,23 +39,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.api.client import Client
 from app.api.errors import APIError, NotFoundError
 from app.credentials import CredentialError
 from app.profiles import DEFAULT_BASE_URL, Capability, Profile, ProxyMode, new_profile_id
 from app.ui.errors import user_message
 from app.ui.profile_names import display_name, stored_name
-from app.ui.session import Session
+from app.ui.session import Session, default_client_factory
 from app.ui.settings.validation import check_base_url, check_ca_bundle, check_name, check_proxy_url
 from app.ui.tasks import TaskRegistry
 from app.ui.widgets.path_edit import PathEdit
 from app.ui.widgets.secret_edit import SecretEdit
 
+if TYPE_CHECKING:
+    from app.api.client import Client
+
 __all__ = ["ProfilesPage"]
 
 log = logging.getLogger(__name__)
 
-ClientFactory = Callable[[Profile, "str | None"], Client]
+ClientFactory = Callable[[Profile, "str | None"], "Client"]
 
 
 class ProfilesPage(QWidget):
@@ -72,7 +75,7 @@ class ProfilesPage(QWidget):
         session: Session,
         tasks: TaskRegistry,
         *,
-        client_factory: ClientFactory = Client.from_profile,
+        client_factory: ClientFactory = default_client_factory,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
