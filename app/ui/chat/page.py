@@ -1,17 +1,588 @@
-"""The Chat tab's page. Until the chat issue lands it says what will be here, nothing more."""
+"""The Chat tab: the conversations sidebar, the message list, the composer — and their wiring.
+
+The page is where clicks become calls on the :class:`~app.ui.chat.controller.ChatController` and
+where its reports become what the widgets show. Anything that waits (the store, the network)
+runs as a task from ``context.tasks``; expected failures (the store, the network) go to the
+notifier's banner, never a silent log line. Keyboard: Ctrl+1 puts the cursor in the composer,
+Ctrl+Enter sends, Ctrl+N starts a new chat, Esc stops a streaming reply.
+
+The per-conversation settings panel (``settings_panel.py``) is a side panel toggled by the
+Settings button; export and import (``export.py``) sit behind a menu button in the toolbar.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Coroutine
+from typing import Any
 
+from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
+from PySide6.QtGui import QGuiApplication, QHideEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.api.errors import APIError
+from app.store import StoreClosedError, StoreError
+from app.ui.chat.composer import Composer
+from app.ui.chat.controller import ChatController
+from app.ui.chat.conversation_model import MessageListModel
+from app.ui.chat.export import ExportActions
+from app.ui.chat.markdown import to_plain_text
+from app.ui.chat.message_list import MessageListView
+from app.ui.chat.message_widget import MessageAction
+from app.ui.chat.settings_panel import ConversationSettingsPanel
+from app.ui.chat.sidebar import ConversationSidebar
+from app.ui.chat.sidebar_model import conversation_title
 from app.ui.context import AppContext
-from app.ui.pages import PlaceholderPage
+from app.ui.errors import user_message
+from app.ui.widgets.elided_label import ElidedLabel
 
 __all__ = ["ChatPage"]
 
+log = logging.getLogger(__name__)
 
-class ChatPage(PlaceholderPage):
+#: The composer's text is saved this long after the last keystroke (and at once on switching).
+DRAFT_DELAY_MS = 400
+_CONVERSATION_KEY = "chat/conversation"
+_SPLITTER_KEY = "chat/splitter"
+_EXPECTED = (StoreError, sqlite3.Error, OSError, APIError)
+
+
+class ChatPage(QWidget):
+    """Conversations on the left; the open one, and the composer, on the right."""
+
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("chat_page")
         self._context = context
-        self.set_text(self.tr("Chat — streaming conversations with any model will appear here."))
+        self._store = context.store
+        self.confirmation: QMessageBox | None = None
+        self._draft_conversation: int | None = None
+        self._draft_dirty = False
+        self._pending_scroll: int | None = None
+        self._search_holder = context.tasks.holder("chat.search")
+        self._sidebar_stale = False
+
+        if self._store is None:
+            self._build_unavailable(context.store_error)
+            return
+
+        self.model = MessageListModel(self)
+        self.sidebar = ConversationSidebar(self)
+        self.view = MessageListView(self.model, self)
+        self.view.set_empty_text(self.tr("Ask anything. Conversations are kept on this computer."))
+        self.composer = Composer(context.preferences, self)
+        self.controller = ChatController(
+            self._store, context.session, context.tasks, self.model, self.view.cache, self
+        )
+
+        self.title_label = ElidedLabel("", self, max_width=2000)
+        self.title_label.setObjectName("conversation_title")
+        title_font = self.title_label.font()
+        title_font.setBold(True)
+        self.title_label.setFont(title_font)
+        self.model_label = QLabel(self)
+        self.model_label.setObjectName("conversation_model")
+        self.settings_button = QPushButton(self.tr("Settings"), self)
+        self.settings_button.setObjectName("conversation_settings_button")
+        self.settings_button.setCheckable(True)
+        self.settings_button.setToolTip(self.tr("Model, system prompt and parameters of this conversation"))
+        self.settings_button.toggled.connect(self._on_settings_toggled)
+        toolbar = QHBoxLayout()
+        toolbar.setContentsMargins(14, 8, 10, 4)
+        toolbar.setSpacing(6)
+        toolbar.addWidget(self.title_label, 1)
+        toolbar.addWidget(self.model_label)
+        toolbar.addSpacing(8)
+        self._transfer_widgets = self._make_transfer_actions()
+        for widget in self._transfer_widgets:
+            toolbar.addWidget(widget)
+        toolbar.addWidget(self.settings_button)
+
+        main = QWidget(self)
+        main_layout = QVBoxLayout(main)
+        main_layout.setContentsMargins(0, 0, 0, 0)
+        main_layout.setSpacing(0)
+        main_layout.addLayout(toolbar)
+        main_layout.addWidget(self.view, 1)
+        main_layout.addWidget(self.composer)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("chat_splitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(main)
+        self.splitter.addWidget(self._make_settings_panel())
+        self.settings_panel.hide()
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([250, 700, 300])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        saved = context.window_state.bytes_value(_SPLITTER_KEY)
+        if saved is not None:
+            self.splitter.restoreState(saved)
+        self.splitter.splitterMoved.connect(self._on_splitter_moved)
+
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self._save_draft_now)
+        self._sidebar_timer = QTimer(self)
+        self._sidebar_timer.setSingleShot(True)
+        self._sidebar_timer.setInterval(30)
+        self._sidebar_timer.timeout.connect(self._reload_sidebar)
+
+        self.new_shortcut = QShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_N), self)
+        self.new_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.new_shortcut.activated.connect(self.new_chat)
+        self.stop_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self.stop_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.stop_shortcut.activated.connect(self.stop)
+        self.stop_shortcut.setEnabled(False)
+
+        self.composer.send_requested.connect(self.send)
+        self.composer.stop_requested.connect(self.stop)
+        self.composer.editor.textChanged.connect(self._on_composer_changed)
+        self.sidebar.new_requested.connect(self.new_chat)
+        self.sidebar.conversation_activated.connect(self._on_conversation_activated)
+        self.sidebar.rename_requested.connect(self._on_rename_requested)
+        self.sidebar.pin_requested.connect(self._on_pin_requested)
+        self.sidebar.delete_requested.connect(self._on_delete_requested)
+        self.sidebar.undo_requested.connect(self._on_undo_requested)
+        self.sidebar.search_requested.connect(self._on_search_requested)
+        self.sidebar.hit_activated.connect(self._on_hit_activated)
+        self.view.action_requested.connect(self._on_message_action)
+        self.view.edit_submitted.connect(self._on_edit_submitted)
+        self.view.status_message.connect(self._on_status_message)
+        self.controller.conversations_changed.connect(self._sidebar_timer.start)
+        self.controller.current_changed.connect(self._on_current_changed)
+        self.controller.streaming_changed.connect(self._on_streaming_changed)
+        context.session.profiles_changed.connect(self._update_header)
+
+        restore = context.window_state.int_value(_CONVERSATION_KEY, 0)
+        self._on_current_changed()
+        self._spawn(self._start(restore), "chat.start")
+
+    # -- the tab-page protocol --------------------------------------------------------------
+
+    def focus_main_input(self) -> None:
+        if self._store is None:
+            self._unavailable_label.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        self.composer.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def trigger_main_action(self) -> None:
+        """Ctrl+Enter: send what is in the composer (nothing while a reply streams here)."""
+        if self._store is not None and self.composer.can_send():
+            self.send()
+
+    # -- startup ----------------------------------------------------------------------------
+
+    def _build_unavailable(self, error: BaseException | None) -> None:
+        text = self.tr("The conversation history could not be opened, so Chat is unavailable.")
+        if error is not None:
+            text += "\n\n" + user_message(error)
+        self._unavailable_label = QLabel(text, self)
+        self._unavailable_label.setObjectName("chat_unavailable")
+        self._unavailable_label.setWordWrap(True)
+        self._unavailable_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._unavailable_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._unavailable_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 24, 24, 24)
+        layout.addWidget(self._unavailable_label)
+
+    async def _start(self, last: int) -> None:
+        """Show the conversation list, and reopen the conversation that was open last time."""
+        conversations = await self.controller.list_conversations()
+        self.sidebar.set_conversations(conversations)
+        if last and any(c.id == last for c in conversations):
+            await self._open(last)
+
+    # -- actions ----------------------------------------------------------------------------
+
+    @Slot()
+    def send(self) -> None:
+        if not self.composer.can_send():
+            return
+        text = self.composer.text()
+        self._draft_timer.stop()
+        self._spawn(self._send(text), "chat.send")
+
+    async def _send(self, text: str) -> None:
+        self.composer.send_button.setEnabled(False)
+        try:
+            sent = await self.controller.send(text)
+        finally:
+            self.composer.set_streaming(self.controller.is_streaming())
+        if sent:
+            # Only now, with the message stored, does the composer let go of the text.
+            if self.composer.text() == text:
+                self.composer.clear()
+            self._draft_dirty = False
+            self.view.scroll_to_bottom()
+
+    @Slot()
+    def stop(self) -> None:
+        self.controller.stop()
+
+    @Slot()
+    def new_chat(self) -> None:
+        """Ctrl+N: an empty conversation (written to the store once something is typed or sent)."""
+        if self._store is None:
+            return
+        if self.controller.current is None and not self.composer.text().strip():
+            self.focus_main_input()
+            return
+        self._spawn(self._open(None), "chat.open")
+        self.focus_main_input()
+
+    def new_conversation(self) -> None:
+        """The tray's "New chat" (``MainWindow``'s ``NEW_CHAT_HOOK``): the same as Ctrl+N."""
+        self.new_chat()
+
+    async def _open(self, conversation_id: int | None, *, focus_message: int | None = None) -> None:
+        await self._flush_draft()
+        self.view.end_edit()
+        conversation = await self.controller.open_conversation(conversation_id)
+        self.composer.set_text(conversation.draft_text if conversation is not None else "")
+        self._draft_conversation = conversation.id if conversation is not None else None
+        self._draft_dirty = False
+        self.view.ensure_layout()
+        if focus_message is not None:
+            await self.controller.wait_loaded()
+            row = self.model.row_of(focus_message)
+            if row >= 0:
+                self.view.scroll_to_row(row, flash=True)
+        else:
+            self.view.scroll_to_bottom()
+
+    # -- the composer's draft ---------------------------------------------------------------
+
+    @Slot()
+    def _on_composer_changed(self) -> None:
+        self._draft_dirty = True
+        self._draft_conversation = self.controller.current_id
+        self._draft_timer.start()
+
+    @Slot()
+    def _save_draft_now(self) -> None:
+        if self._draft_dirty:
+            self._spawn(self._flush_draft(), "chat.draft")
+
+    async def _flush_draft(self) -> None:
+        """Write the composer's text to its conversation now (switching away, leaving, a timer)."""
+        self._draft_timer.stop()
+        if not self._draft_dirty:
+            return
+        self._draft_dirty = False
+        text = self.composer.text()
+        conversation_id = self._draft_conversation
+        if conversation_id is not None and conversation_id != self.controller.current_id:
+            # Typed in a conversation that is no longer open: its text still belongs to it.
+            await self._store.save_draft(conversation_id, text)  # type: ignore[union-attr]
+            return
+        await self.controller.save_draft(self.controller.current_id, text)
+        self._draft_conversation = self.controller.current_id
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        # Leaving the tab or closing the window: the draft is written now, not in 400 ms.
+        if self._store is not None and self._draft_dirty:
+            self._draft_timer.stop()
+            self._draft_dirty = False
+            if self._draft_conversation is not None:
+                try:
+                    future = self._store.save_draft(self._draft_conversation, self.composer.text())
+                except StoreError:
+                    pass
+                else:
+                    future.add_done_callback(_log_future)
+            elif self.composer.text().strip():
+                self._draft_dirty = True
+                self._spawn(self._flush_draft(), "chat.draft")
+        super().hideEvent(event)
+
+    # -- sidebar ----------------------------------------------------------------------------
+
+    @Slot()
+    def _reload_sidebar(self) -> None:
+        if not self.isVisible():
+            self._sidebar_stale = True  # reloaded when the tab shows again
+            return
+        self._sidebar_stale = False
+        self._spawn(self._reload_sidebar_now(), "chat.sidebar")
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._store is not None and self._sidebar_stale:
+            self._sidebar_timer.start()
+
+    async def _reload_sidebar_now(self) -> None:
+        conversations = await self.controller.list_conversations()
+        self.sidebar.set_conversations(conversations)
+        self.controller.refresh_current(conversations)
+        self.sidebar.set_current(self.controller.current_id)
+        if self.sidebar.searching():
+            self._on_search_requested(self.sidebar.search_edit.text().strip())
+
+    @Slot(int)
+    def _on_conversation_activated(self, conversation_id: int) -> None:
+        if conversation_id != self.controller.current_id:
+            self._spawn(self._open(conversation_id), "chat.open")
+
+    @Slot(int, str)
+    def _on_rename_requested(self, conversation_id: int, title: str) -> None:
+        self._spawn(self.controller.rename(conversation_id, title), "chat.rename")
+
+    @Slot(int, bool)
+    def _on_pin_requested(self, conversation_id: int, pinned: bool) -> None:
+        self._spawn(self.controller.set_pinned(conversation_id, pinned), "chat.pin")
+
+    @Slot(int)
+    def _on_delete_requested(self, conversation_id: int) -> None:
+        self._spawn(self._delete_conversation(conversation_id), "chat.delete")
+
+    async def _delete_conversation(self, conversation_id: int) -> None:
+        conversation = self.sidebar.model.conversation(conversation_id)
+        title = conversation_title(conversation.title if conversation is not None else "")
+        if conversation_id == self.controller.current_id:
+            await self._flush_draft()
+            neighbour = self._neighbour_of(conversation_id)
+            await self.controller.delete_conversation(conversation_id)
+            await self._open(neighbour)
+        else:
+            await self.controller.delete_conversation(conversation_id)
+        self.sidebar.show_undo(self.tr("“{title}” deleted.").format(title=title), conversation_id)
+
+    def _neighbour_of(self, conversation_id: int) -> int | None:
+        ids = [c.id for c in self.sidebar.model.conversations()]
+        if conversation_id not in ids:
+            return None
+        index = ids.index(conversation_id)
+        others = ids[index + 1 :] + list(reversed(ids[:index]))
+        return others[0] if others else None
+
+    @Slot(int)
+    def _on_undo_requested(self, conversation_id: int) -> None:
+        self._spawn(self._undo_delete(conversation_id), "chat.undo")
+
+    async def _undo_delete(self, conversation_id: int) -> None:
+        await self.controller.restore_conversation(conversation_id)
+        await self._open(conversation_id)
+
+    @Slot(str)
+    def _on_search_requested(self, query: str) -> None:
+        if not query:
+            self._search_holder.cancel()
+            return
+        self._search_holder.start(self._guard(self._search(query)))
+
+    async def _search(self, query: str) -> None:
+        hits = await self.controller.search(query)
+        self.sidebar.set_results(query, hits)
+
+    @Slot(int, int)
+    def _on_hit_activated(self, conversation_id: int, message_id: int) -> None:
+        focus = message_id if message_id >= 0 else None
+        if conversation_id == self.controller.current_id:
+            if focus is not None:
+                row = self.model.row_of(focus)
+                if row >= 0:
+                    self.view.scroll_to_row(row, flash=True)
+            return
+        self._spawn(self._open(conversation_id, focus_message=focus), "chat.open")
+
+    # -- messages ---------------------------------------------------------------------------
+
+    @Slot(str, int)
+    def _on_message_action(self, action: str, message_id: int) -> None:
+        item = self.model.find(message_id)
+        if item is None:
+            return
+        if action == MessageAction.COPY_MARKDOWN:
+            QGuiApplication.clipboard().setText(item.text)
+            self._context.notifier.info(self.tr("Message copied."))
+        elif action == MessageAction.COPY_PLAIN:
+            QGuiApplication.clipboard().setText(to_plain_text(item.text))
+            self._context.notifier.info(self.tr("Message copied as plain text."))
+        elif action == MessageAction.EDIT:
+            if not self.controller.is_streaming():
+                self.view.begin_edit(message_id)
+        elif action in (MessageAction.REGENERATE, MessageAction.RETRY):
+            self._spawn(self._regenerate(message_id), "chat.regenerate")
+        elif action == MessageAction.DELETE:
+            self._spawn(self._delete_message(message_id), "chat.delete-message")
+
+    async def _regenerate(self, message_id: int) -> None:
+        later = self.controller.replaced_by_regenerate(message_id)
+        if later == 1:
+            text = self.tr("Asking again replaces this reply and the message after it.")
+        else:
+            text = self.tr("Asking again replaces this reply and the {count} messages after it.").format(count=later)
+        if later and not await self._confirm(self.tr("Replace later messages?"), text, self.tr("Replace")):
+            return
+        await self.controller.regenerate(message_id)
+        self.view.scroll_to_bottom()
+
+    @Slot(int, str)
+    def _on_edit_submitted(self, message_id: int, text: str) -> None:
+        self._spawn(self._edit_and_resend(message_id, text), "chat.edit")
+
+    async def _edit_and_resend(self, message_id: int, text: str) -> None:
+        later = self.controller.later_messages(message_id)
+        if later == 1:
+            question = self.tr("Sending the edited message replaces the message after it.")
+        else:
+            question = self.tr("Sending the edited message replaces the {count} messages after it.").format(count=later)
+        if later and not await self._confirm(self.tr("Replace later messages?"), question, self.tr("Send")):
+            return  # the editor stays open with the text
+        if await self.controller.edit_and_resend(message_id, text):
+            self.view.end_edit()
+            self.view.scroll_to_bottom()
+
+    async def _delete_message(self, message_id: int) -> None:
+        if not await self._confirm(
+            self.tr("Delete this message?"),
+            self.tr("The message is removed from the conversation. This cannot be undone."),
+            self.tr("Delete"),
+        ):
+            return
+        await self.controller.delete_message(message_id)
+
+    async def _confirm(self, title: str, text: str, accept: str) -> bool:
+        """Ask in a window-modal box opened with open() (no nested event loop)."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, self)
+        ok = box.addButton(accept, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(ok)
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        def finished(_result: int) -> None:
+            if not future.done():
+                future.set_result(box.clickedButton() is ok)
+
+        box.finished.connect(finished)
+        self.confirmation = box
+        box.open()
+        try:
+            return await future
+        finally:
+            self.confirmation = None
+            box.deleteLater()
+
+    # -- reports from the controller --------------------------------------------------------
+
+    @Slot()
+    def _on_current_changed(self) -> None:
+        conversation = self.controller.current
+        # Reopened at the next start (0: a new chat).
+        self._context.window_state.set_int_value(_CONVERSATION_KEY, conversation.id if conversation is not None else 0)
+        self.sidebar.set_current(conversation.id if conversation is not None else None)
+        self._update_header()
+        self._on_streaming_changed()
+        self._sync_settings_panel()
+        self.export_actions.set_current_conversation(conversation.id if conversation is not None else None)
+
+    @Slot()
+    def _update_header(self) -> None:
+        conversation = self.controller.current
+        self.title_label.setText(conversation_title(conversation.title if conversation is not None else ""))
+        model = self.controller.model_for(conversation)
+        self.model_label.setText(model)
+        self.model_label.setToolTip(self.tr("The model this conversation asks"))
+        self.view.set_model_label(model)
+
+    @Slot()
+    def _on_streaming_changed(self) -> None:
+        streaming = self.controller.is_streaming()
+        self.composer.set_streaming(streaming)
+        self.view.set_busy(streaming)
+        self.stop_shortcut.setEnabled(streaming)
+
+    @Slot(str)
+    def _on_status_message(self, text: str) -> None:
+        self._context.notifier.info(text)
+
+    @Slot(int, int)
+    def _on_splitter_moved(self, _pos: int, _index: int) -> None:
+        self._context.window_state.set_bytes_value(_SPLITTER_KEY, QByteArray(self.splitter.saveState()))
+
+    # -- integration points -----------------------------------------------------------------
+
+    def _make_settings_panel(self) -> ConversationSettingsPanel:
+        """The per-conversation settings (model, system prompt, parameters, presets): a side panel
+        toggled by the Settings button. Its reports are stored on the conversation they belong to."""
+        panel = ConversationSettingsPanel(self._context, self)
+        panel.setObjectName("conversation_settings_panel")
+        panel.conversation_settings_changed.connect(self._on_conversation_settings_changed)
+        self.settings_panel = panel
+        return panel
+
+    def _sync_settings_panel(self) -> None:
+        self.settings_panel.set_conversation(self.controller.current)
+
+    @Slot(int, str, dict)
+    def _on_conversation_settings_changed(self, conversation_id: int, model: str, settings: dict) -> None:
+        self._spawn(self.controller.update_settings(conversation_id, model=model, settings=settings), "chat.settings")
+
+    @Slot(bool)
+    def _on_settings_toggled(self, shown: bool) -> None:
+        self.settings_panel.setVisible(shown)
+        if shown and self.controller.current is None:
+            # A new chat has no row yet: make one, so its settings have somewhere to go.
+            self._spawn(self.controller.ensure_conversation(), "chat.create")
+
+    def _make_transfer_actions(self) -> list[QWidget]:
+        """Export and import (``app.ui.chat.export``) behind one menu button in the toolbar."""
+        self.export_actions = ExportActions(self._context, self)
+        self.export_actions.conversations_imported.connect(self._on_conversations_imported)
+        button = QToolButton(self)
+        button.setObjectName("export_button")
+        button.setText(self.tr("Export / Import"))
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(button)
+        for action in self.export_actions.actions():
+            menu.addAction(action)
+        button.setMenu(menu)
+        return [button]
+
+    @Slot(list)
+    def _on_conversations_imported(self, ids: list) -> None:
+        self._sidebar_timer.start()
+        if ids:
+            self._spawn(self._open(int(ids[0])), "chat.open")
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        return self._context.tasks.spawn(self._guard(coro), name=name)
+
+    async def _guard(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        """Expected failures (store, network) go to the banner; anything else is a bug (crash dialog)."""
+        try:
+            return await coro
+        except StoreClosedError:
+            log.info("chat: the store closed under a task (Parla is quitting)")
+            return None
+        except _EXPECTED as exc:
+            log.warning("chat: %s", type(exc).__name__, exc_info=exc)
+            self._context.notifier.error(exc)
+            return None
+
+
+def _log_future(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("saving the draft failed", exc_info=future.exception())

@@ -1,0 +1,180 @@
+"""Where the user writes: a growing multi-line editor, Send and Stop, and what the request is doing.
+
+Enter sends and Shift+Enter starts a new line, or the other way round (Settings ▸ General,
+``Preferences.enter_sends``); Ctrl+Enter always sends (the window's main-action shortcut). Send
+is disabled while the text is blank or while a reply streams in this conversation; Stop shows
+instead of Send while one does. The composer never clears itself: the page clears it once the
+message is safely in the store, so typed text survives every failure.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from app.settings import Preferences
+
+__all__ = ["Composer", "ComposerEdit"]
+
+_MIN_LINES = 2
+_MAX_LINES = 10
+
+
+class ComposerEdit(QPlainTextEdit):
+    """The text field; Enter (or Shift+Enter, as chosen) asks to send instead of breaking the line."""
+
+    submit_requested = Signal()
+
+    def __init__(self, preferences: Preferences, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._preferences = preferences
+        self.setObjectName("composer_edit")
+        self.setTabChangesFocus(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit)
+        self._fit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            if modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.MetaModifier):
+                event.ignore()  # Ctrl+Enter: the window's shortcut sends
+                return
+            shift = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
+            if shift != self._preferences.enter_sends:
+                self.submit_requested.emit()
+            else:
+                # A plain newline, never Qt's line separator (U+2028) that Shift+Enter would insert.
+                self.insertPlainText("\n")
+                self.ensureCursorVisible()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    @Slot()
+    def _fit(self) -> None:
+        """Grow with the text from two to ten lines, then scroll."""
+        line = self.fontMetrics().lineSpacing()
+        lines = self.document().size().height()  # in lines for a QPlainTextEdit layout
+        shown = max(_MIN_LINES, min(_MAX_LINES, int(lines)))
+        margins = self.contentsMargins()
+        height = shown * line + int(2 * self.document().documentMargin()) + margins.top() + margins.bottom() + 2
+        if self.height() != height:
+            self.setFixedHeight(height)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(400, self.height())
+
+
+class Composer(QWidget):
+    """The editor, Send/Stop, and a line saying what the request is doing."""
+
+    send_requested = Signal()
+    stop_requested = Signal()
+
+    def __init__(self, preferences: Preferences, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("composer")
+        self._preferences = preferences
+        self._streaming = False
+        self._available = True
+        self.editor = ComposerEdit(preferences, self)
+        self.editor.submit_requested.connect(self._on_submit)
+        self.editor.textChanged.connect(self._update_buttons)
+
+        self.send_button = QPushButton(self.tr("Send"), self)
+        self.send_button.setObjectName("send_button")
+        self.send_button.setDefault(False)
+        self.send_button.clicked.connect(self._on_submit)
+        self.stop_button = QPushButton(self.tr("Stop"), self)
+        self.stop_button.setObjectName("stop_button")
+        self.stop_button.setToolTip(self.tr("Stop the reply (Esc); what arrived so far is kept."))
+        self.stop_button.clicked.connect(self.stop_requested)
+        self.stop_button.hide()
+
+        self.status = QLabel(self)
+        self.status.setObjectName("composer_status")
+        self.status.setWordWrap(True)
+
+        buttons = QVBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.send_button)
+        buttons.addWidget(self.stop_button)
+        buttons.addStretch(1)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.editor, 1)
+        row.addLayout(buttons)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 10)
+        layout.setSpacing(4)
+        layout.addWidget(self.status)
+        layout.addLayout(row)
+        self.status.hide()
+        preferences.changed.connect(self._on_preference_changed)
+        self._update_placeholder()
+        self._update_buttons()
+
+    # -- public -----------------------------------------------------------------------------
+
+    def text(self) -> str:
+        return self.editor.toPlainText()
+
+    def set_text(self, text: str) -> None:
+        """Replace the text (a conversation's draft), cursor at the end, without an undo step."""
+        self.editor.blockSignals(True)
+        try:
+            self.editor.setPlainText(text)
+        finally:
+            self.editor.blockSignals(False)
+        cursor = self.editor.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        self.editor.setTextCursor(cursor)
+        self._update_buttons()
+
+    def clear(self) -> None:
+        self.editor.clear()
+
+    def set_streaming(self, streaming: bool) -> None:
+        self._streaming = streaming
+        self.send_button.setVisible(not streaming)
+        self.stop_button.setVisible(streaming)
+        self._update_buttons()
+
+    def set_available(self, available: bool) -> None:
+        """False when there is nowhere to send (no conversation store)."""
+        self._available = available
+        self.editor.setReadOnly(not available)
+        self._update_buttons()
+
+    def set_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
+
+    def can_send(self) -> bool:
+        return self._available and not self._streaming and bool(self.text().strip())
+
+    # -- slots ------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_submit(self) -> None:
+        if self.can_send():
+            self.send_requested.emit()
+
+    @Slot()
+    def _update_buttons(self) -> None:
+        self.send_button.setEnabled(self.can_send())
+
+    @Slot(str)
+    def _on_preference_changed(self, name: str) -> None:
+        if name == "enter_sends":
+            self._update_placeholder()
+
+    def _update_placeholder(self) -> None:
+        if self._preferences.enter_sends:
+            hint = self.tr("Message — Enter to send, Shift+Enter for a new line")
+        else:
+            hint = self.tr("Message — Shift+Enter to send, Enter for a new line")
+        self.editor.setPlaceholderText(hint)

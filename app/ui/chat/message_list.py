@@ -1,0 +1,673 @@
+"""The message list: a scroll area that only builds what is visible.
+
+Why not a ``QListView``: messages need real controls (links, selection, Retry, an inline editor),
+and a delegate paints pixels only. Why not a ``QScrollArea`` of one widget per message: 2,000
+messages would be 2,000 widgets and 2,000 laid-out documents before the first paint.
+
+So :class:`MessageListView` keeps a height per row — an estimate from the text's length until
+the row has been on screen, then its measured height — and prefix sums of them, and gives the
+rows in the viewport (plus some margin) a recycled :class:`MessageWidget`. Documents come from a
+small LRU cache keyed by the message id and its text; a reply that is streaming brings its own live
+documents, which its renderer grows in place, so a token costs the renderer's tail update and one
+re-measure of the last row, however long the conversation is.
+
+When measured heights replace estimates above the viewport, the scroll position is corrected so
+that what the user looks at does not move. The list follows the bottom while a reply streams,
+until the user scrolls up; scrolling back to the bottom follows again.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+import sys
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QFontMetrics, QGuiApplication, QPalette, QResizeEvent
+from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QWidget
+
+from app.store import Role
+from app.ui.chat.conversation_model import MessageItem, MessageListModel
+from app.ui.chat.markdown import is_safe_link
+from app.ui.chat.message_widget import USER_INDENT, MessageWidget
+from app.ui.chat.render_document import COPY_SCHEME, IMAGE_SCHEME, MessageDocument, RenderTheme
+
+__all__ = ["DocumentCache", "MathWarmup", "MessageListView", "math_warmup"]
+
+log = logging.getLogger(__name__)
+
+#: Space between two messages, and around the list.
+SPACING = 10
+MARGIN = 14
+#: Rows this far outside the viewport are built too, so a small scroll shows no blank.
+OVERSCAN = 400
+#: How close to the bottom (pixels) still counts as "at the bottom" (the list then follows).
+FOLLOW_SLACK = 24
+
+_MATH_HINT = re.compile(r"\$|\\\(|\\\[")
+
+
+class MathWarmup(QObject):
+    """Loads the formula renderer (matplotlib, ~0.4 s and ~50 MB) off the UI thread, on demand.
+
+    Until it is ready, a message with formulas is shown as plain text rather than stalling the
+    first paint; ``ready`` fires once it can be rendered properly.
+    """
+
+    ready = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._started = False
+        self._done = "matplotlib.mathtext" in sys.modules
+
+    @property
+    def is_ready(self) -> bool:
+        return self._done
+
+    def request(self) -> None:
+        if self._done or self._started:
+            return
+        self._started = True
+        threading.Thread(target=self._load, name="parla-math-preload", daemon=True).start()
+
+    def _load(self) -> None:
+        from app.ui.chat.math_render import preload
+
+        try:
+            preload()
+        except Exception:  # the renderer then shows formulas as source; the log says why
+            log.exception("the formula renderer could not be loaded")
+        self._done = True
+        self.ready.emit()  # queued to the UI thread (this object lives there)
+
+
+_warmup: MathWarmup | None = None
+
+
+def math_warmup() -> MathWarmup:
+    """The application's one warm-up (created on first use, in the UI thread)."""
+    global _warmup
+    if _warmup is None:
+        _warmup = MathWarmup()
+    return _warmup
+
+
+def needs_math(text: str) -> bool:
+    return _MATH_HINT.search(text) is not None
+
+
+def _cache_key(item: MessageItem) -> tuple[int, str, int, int]:
+    """What a render depends on. Not the revision alone: SQLite reuses the id of a deleted last
+    message, and a message reloaded from the store starts at revision 0 whatever its text."""
+    return (item.id, item.role.value, hash(item.text), hash(item.reasoning))
+
+
+class DocumentCache:
+    """Rendered documents of recently shown messages, least recently used dropped first."""
+
+    def __init__(self, capacity: int = 48) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[tuple[int, str, int, int], tuple[MessageDocument | None, MessageDocument | None, bool]] = (
+            OrderedDict()
+        )
+        self._theme: RenderTheme | None = None
+        self.builds = 0
+
+    def set_theme(self, theme: RenderTheme) -> None:
+        self._theme = theme
+        self._entries.clear()
+
+    @property
+    def theme(self) -> RenderTheme:
+        if self._theme is None:
+            self._theme = RenderTheme.from_palette()
+        return self._theme
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def adopt(self, item: MessageItem, content: MessageDocument, reasoning: MessageDocument | None) -> None:
+        """Keep the documents a finished stream already built (they equal a one-shot render)."""
+        self._store(_cache_key(item), (content, reasoning if item.reasoning else None, False))
+
+    def documents(self, item: MessageItem) -> tuple[MessageDocument | None, MessageDocument | None]:
+        if item.live is not None:
+            return item.live.content, item.live.reasoning
+        key = _cache_key(item)
+        entry = self._entries.get(key)
+        warmup = math_warmup()
+        if entry is not None and not (entry[2] and warmup.is_ready):
+            self._entries.move_to_end(key)
+            return entry[0], entry[1]
+        provisional = False
+        rich = item.role is not Role.USER
+        if rich and not warmup.is_ready and (needs_math(item.text) or needs_math(item.reasoning)):
+            warmup.request()
+            provisional = True
+        content = self._build(item.text, rich=rich and not provisional) if (item.text or item.streaming) else None
+        reasoning = self._build(item.reasoning, rich=not provisional) if item.reasoning else None
+        self._store(key, (content, reasoning, provisional))
+        return content, reasoning
+
+    def _build(self, text: str, *, rich: bool) -> MessageDocument:
+        self.builds += 1
+        document = MessageDocument(self.theme)
+        if rich:
+            document.set_markdown(text)
+        else:
+            document.setPlainText(text)  # the user's own words, as typed (or a formula still loading)
+        return document
+
+    def _store(self, key: tuple[int, str, int, int], entry: tuple[MessageDocument | None, MessageDocument | None, bool]) -> None:
+        self._entries[key] = entry
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class MessageListView(QAbstractScrollArea):
+    """Shows a :class:`MessageListModel`; builds widgets and documents for visible rows only."""
+
+    #: (action, message id) from a message's buttons — see ``MessageAction``
+    action_requested = Signal(str, int)
+    edit_submitted = Signal(int, str)
+    edit_cancelled = Signal(int)
+    #: A short note for the status bar ("Code copied").
+    status_message = Signal(str)
+
+    def __init__(self, model: MessageListModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("message_list")
+        self.setFrameShape(QAbstractScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.viewport().setBackgroundRole(QPalette.ColorRole.Base)
+        self.viewport().setAutoFillBackground(True)
+        self._model = model
+        self._cache = DocumentCache()
+        self._heights: list[int] = []
+        self._exact: list[bool] = []
+        self._tops: list[int] = [MARGIN]
+        self._widgets: dict[int, MessageWidget] = {}  # message id → bound widget
+        self._pool: list[MessageWidget] = []
+        self._follow = True
+        self._adjusting = False
+        self._editing_id: int | None = None
+        self._busy = False
+        self._model_label = ""
+        self._last_reply_seen: int | None = None
+        self._font_metrics: tuple[int, int, int] | None = None
+        self._layout_timer = QTimer(self)
+        self._layout_timer.setSingleShot(True)
+        self._layout_timer.timeout.connect(self.ensure_layout)
+        self._empty_label = QLabel(self.viewport())
+        self._empty_label.setObjectName("empty_label")
+        self._empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty_label.setWordWrap(True)
+        self._empty_label.hide()
+        self.layout_passes = 0
+
+        self.verticalScrollBar().setSingleStep(48)
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        model.modelReset.connect(self._on_reset)
+        model.rowsInserted.connect(self._on_rows_inserted)
+        model.rowsRemoved.connect(self._on_rows_removed)
+        model.dataChanged.connect(self._on_data_changed)
+        model.row_resized.connect(self._on_row_resized)
+        math_warmup().ready.connect(self._on_math_ready)
+        self._cache.set_theme(self._make_theme())
+        self._on_reset()
+
+    # -- public -----------------------------------------------------------------------------
+
+    @property
+    def model(self) -> MessageListModel:
+        return self._model
+
+    @property
+    def cache(self) -> DocumentCache:
+        return self._cache
+
+    @property
+    def following(self) -> bool:
+        """Whether the list sticks to the bottom as messages grow."""
+        return self._follow
+
+    def set_empty_text(self, text: str) -> None:
+        self._empty_label.setText(text)
+        self._update_empty()
+
+    def set_busy(self, busy: bool) -> None:
+        """A reply is streaming in this conversation: actions that would race it are disabled."""
+        if busy != self._busy:
+            self._busy = busy
+            self._rebind_all()
+
+    def set_model_label(self, label: str) -> None:
+        """The name shown over replies that do not record their model."""
+        if label != self._model_label:
+            self._model_label = label
+            self._rebind_all()
+
+    def widget_for(self, message_id: int) -> MessageWidget | None:
+        """The widget showing this message, if it is on (or near) the screen."""
+        return self._widgets.get(message_id)
+
+    def visible_widgets(self) -> list[MessageWidget]:
+        return [self._widgets[i] for i in sorted(self._widgets, key=lambda mid: self._model.row_of(mid))]
+
+    def row_geometry(self, row: int) -> QRect:
+        """Where row ``row`` is, in viewport coordinates (estimated when not measured yet)."""
+        y = self._tops[row] - self.verticalScrollBar().value()
+        return QRect(MARGIN, y, self._row_width(), self._heights[row])
+
+    def is_exact(self, row: int) -> bool:
+        return self._exact[row]
+
+    def scroll_to_bottom(self) -> None:
+        self._follow = True
+        self._schedule_layout()
+        self.ensure_layout()
+
+    def scroll_to_row(self, row: int, *, flash: bool = False) -> None:
+        """Bring row ``row`` to the top of the viewport (a search hit), optionally flashing it."""
+        if not 0 <= row < len(self._heights):
+            return
+        self._follow = False
+        self._set_scroll(self._tops[row] - SPACING)
+        self.ensure_layout()
+        # Measuring the rows around it may have moved it: place it again.
+        self._set_scroll(self._tops[row] - SPACING)
+        self.ensure_layout()
+        if flash:
+            widget = self._widgets.get(self._model.item(row).id)
+            if widget is not None:
+                widget.flash()
+
+    def begin_edit(self, message_id: int) -> MessageWidget | None:
+        """Open the inline editor of a user message (scrolled into view); its widget stays bound."""
+        row = self._model.row_of(message_id)
+        if row < 0:
+            return None
+        self._editing_id = message_id
+        self._ensure_row_visible(row)
+        widget = self._widgets.get(message_id)
+        if widget is None:
+            return None
+        widget.start_editing()
+        self._exact[row] = False
+        self._schedule_layout()
+        return widget
+
+    def end_edit(self) -> None:
+        message_id, self._editing_id = self._editing_id, None
+        if message_id is None:
+            return
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            widget.finish_editing()
+        row = self._model.row_of(message_id)
+        if row >= 0:
+            self._exact[row] = False
+        self._schedule_layout()
+
+    @property
+    def editing_id(self) -> int | None:
+        return self._editing_id
+
+    # -- model events -----------------------------------------------------------------------
+
+    @Slot()
+    def _on_reset(self) -> None:
+        for message_id in list(self._widgets):
+            self._release(message_id)
+        if self._editing_id is not None:
+            self._editing_id = None
+        width = self._row_width()
+        self._heights = [self._estimate(item, width) for item in self._model.items]
+        self._exact = [False] * len(self._heights)
+        self._tops = [MARGIN] * (len(self._heights) + 1)
+        self._recompute_tops(0)
+        self._follow = True
+        self._last_reply_seen = self._last_reply_id()
+        self._update_empty()
+        self._schedule_layout()
+
+    @Slot(QModelIndex, int, int)
+    def _on_rows_inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
+        width = self._row_width()
+        value = self.verticalScrollBar().value()
+        old_count = len(self._heights)
+        above = first <= (bisect.bisect_right(self._tops, value) - 1) if old_count else False
+        new = [self._estimate(self._model.item(row), width) for row in range(first, last + 1)]
+        self._heights[first:first] = new
+        self._exact[first:first] = [False] * len(new)
+        self._tops[first + 1 : first + 1] = [0] * len(new)
+        self._recompute_tops(first)
+        if above and not self._follow:
+            # Rows arrived above what the user reads (older messages): keep it in place.
+            self._set_scroll(value + self._tops[last + 1] - self._tops[first])
+        self._rebind_last_reply()
+        self._update_empty()
+        self._schedule_layout()
+
+    @Slot(QModelIndex, int, int)
+    def _on_rows_removed(self, _parent: QModelIndex, first: int, last: int) -> None:
+        del self._heights[first : last + 1]
+        del self._exact[first : last + 1]
+        del self._tops[first + 1 : last + 2]
+        self._recompute_tops(first)
+        alive = {item.id for item in self._model.items}
+        for message_id in [mid for mid in self._widgets if mid not in alive]:
+            self._release(message_id)
+        if self._editing_id is not None and self._editing_id not in alive:
+            self._editing_id = None
+        self._rebind_last_reply()
+        self._update_empty()
+        self._schedule_layout()
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, _roles: Any = None) -> None:
+        for row in range(top_left.row(), bottom_right.row() + 1):
+            if not 0 <= row < len(self._exact):
+                continue
+            self._exact[row] = False
+            item = self._model.item(row)
+            widget = self._widgets.get(item.id)
+            if widget is not None:
+                self._bind(widget, item, row)
+        # A reply that finished may change which message offers Regenerate.
+        self._rebind_last_reply()
+        self._schedule_layout()
+
+    @Slot(int)
+    def _on_row_resized(self, row: int) -> None:
+        if 0 <= row < len(self._exact):
+            self._exact[row] = False
+            item = self._model.item(row)
+            widget = self._widgets.get(item.id)
+            if widget is not None:
+                widget.content_view.updateGeometry()
+                widget.content_view.update()
+                widget.reasoning_view.update()
+            # Streaming: one re-measure per renderer update, at once (the renderer coalesces).
+            self.ensure_layout()
+
+    @Slot()
+    def _on_math_ready(self) -> None:
+        self._rebind_all()
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def _schedule_layout(self) -> None:
+        if not self._layout_timer.isActive():
+            self._layout_timer.start(0)
+
+    def _row_width(self) -> int:
+        return max(120, self.viewport().width() - 2 * MARGIN)
+
+    def _item_width(self, item: MessageItem, width: int) -> int:
+        return width - round(width * USER_INDENT) if item.role is Role.USER else width
+
+    def _estimate(self, item: MessageItem, width: int) -> int:
+        """A cheap guess of a row's height: line count at this width × line height, plus chrome."""
+        char_width, line, chrome = self._metrics()
+        per_line = max(10, int((self._item_width(item, width) - 24) / char_width))
+        text = item.text
+        lines = text.count("\n") + 1 + len(text) // per_line
+        if item.reasoning and item.thinking_visible():
+            lines += item.reasoning.count("\n") + 1 + len(item.reasoning) // per_line
+        return lines * line + chrome
+
+    def _metrics(self) -> tuple[int, int, int]:
+        """(average character width, line height, chrome height) for estimates; cached per font."""
+        if self._font_metrics is None:
+            metrics = QFontMetrics(self.font())
+            spacing = metrics.lineSpacing()
+            self._font_metrics = (max(1, metrics.averageCharWidth()), int(spacing * 1.15), 3 * spacing + 24)
+        return self._font_metrics
+
+    def _recompute_tops(self, first: int) -> None:
+        tops, heights = self._tops, self._heights
+        for row in range(max(0, first), len(heights)):
+            tops[row + 1] = tops[row] + heights[row] + SPACING
+
+    def _content_height(self) -> int:
+        return self._tops[-1] - SPACING + MARGIN if self._heights else 0
+
+    def _set_scroll(self, value: int) -> None:
+        bar = self.verticalScrollBar()
+        self._adjusting = True
+        try:
+            bar.setRange(0, max(0, self._content_height() - self.viewport().height()))
+            bar.setValue(max(0, min(value, bar.maximum())))
+        finally:
+            self._adjusting = False
+
+    def _visible_range(self) -> range:
+        top = self.verticalScrollBar().value() - OVERSCAN
+        bottom = self.verticalScrollBar().value() + self.viewport().height() + OVERSCAN
+        first = max(0, bisect.bisect_right(self._tops, top) - 1)
+        last = min(len(self._heights), bisect.bisect_left(self._tops, bottom))
+        return range(first, max(first, last))
+
+    @Slot()
+    def ensure_layout(self) -> None:
+        """Measure and place the widgets of the visible rows now (normally done on the next turn)."""
+        self._layout_timer.stop()
+        self.layout_passes += 1
+        model = self._model
+        count = len(self._heights)
+        bar = self.verticalScrollBar()
+        width = self._row_width()
+        viewport_height = self.viewport().height()
+        # What the user looks at: keep it in place while heights above it change.
+        anchor_row = max(0, min(count - 1, bisect.bisect_right(self._tops, bar.value()) - 1)) if count else 0
+        anchor_offset = bar.value() - self._tops[anchor_row] if count else 0
+        rows = range(0)
+        for _attempt in range(6):
+            if self._follow:
+                self._set_scroll(self._content_height() - viewport_height)
+            else:
+                self._set_scroll(self._tops[anchor_row] + anchor_offset if count else 0)
+            rows = self._visible_range()
+            changed_from = -1
+            for row in rows:
+                item = model.item(row)
+                widget = self._widgets.get(item.id)
+                if widget is None:
+                    widget = self._acquire()
+                    self._widgets[item.id] = widget
+                    self._bind(widget, item, row)
+                    self._exact[row] = False
+                if self._exact[row]:
+                    continue
+                height = max(24, widget.heightForWidth(self._item_width(item, width)))
+                self._exact[row] = True
+                if height != self._heights[row]:
+                    self._heights[row] = height
+                    changed_from = row if changed_from < 0 else min(changed_from, row)
+            if changed_from < 0:
+                break
+            self._recompute_tops(changed_from)
+        # Release what scrolled away (the message being edited stays bound).
+        wanted = {model.item(row).id for row in rows}
+        if self._editing_id is not None:
+            wanted.add(self._editing_id)
+        for message_id in [mid for mid in self._widgets if mid not in wanted]:
+            self._release(message_id)
+        if self._follow:
+            self._set_scroll(self._content_height() - viewport_height)
+        bar.setPageStep(max(1, viewport_height - 40))
+        self._place_widgets()
+
+    def _place_widgets(self) -> None:
+        value = self.verticalScrollBar().value()
+        width = self._row_width()
+        for message_id, widget in self._widgets.items():
+            row = self._model.row_of(message_id)
+            if row < 0:
+                continue
+            item = self._model.item(row)
+            item_width = self._item_width(item, width)
+            x = MARGIN + (width - item_width)
+            geometry = QRect(x, self._tops[row] - value, item_width, self._heights[row])
+            if widget.geometry() != geometry:
+                widget.setGeometry(geometry)
+            if not widget.isVisible():
+                widget.show()
+
+    def _ensure_row_visible(self, row: int) -> None:
+        bar = self.verticalScrollBar()
+        top, bottom = self._tops[row], self._tops[row] + self._heights[row]
+        if top < bar.value() or bottom > bar.value() + self.viewport().height():
+            self._follow = False
+            self._set_scroll(top - SPACING)
+        self.ensure_layout()
+
+    # -- widgets ----------------------------------------------------------------------------
+
+    def _acquire(self) -> MessageWidget:
+        if self._pool:
+            return self._pool.pop()
+        widget = MessageWidget(self.viewport())
+        widget.action_requested.connect(self.action_requested)
+        widget.edit_submitted.connect(self.edit_submitted)
+        widget.edit_cancelled.connect(self._on_edit_cancelled)
+        widget.thinking_toggled.connect(self._on_thinking_toggled)
+        widget.anchor_clicked.connect(self._on_anchor_clicked)
+        return widget
+
+    def _release(self, message_id: int) -> None:
+        widget = self._widgets.pop(message_id, None)
+        if widget is None:
+            return
+        widget.hide()
+        widget.unbind()
+        self._pool.append(widget)
+
+    def _last_reply_id(self) -> int | None:
+        items = self._model.items
+        if items and items[-1].role is Role.ASSISTANT:
+            return items[-1].id
+        return None
+
+    def _bind(self, widget: MessageWidget, item: MessageItem, row: int) -> None:
+        content, reasoning = self._cache.documents(item)
+        widget.bind(
+            item,
+            content,
+            reasoning,
+            last_reply=item.id == self._last_reply_id(),
+            busy=self._busy,
+            model_label=self._model_label,
+        )
+
+    def _rebind_last_reply(self) -> None:
+        """Regenerate is offered on the last reply only: rebind the two widgets when it moves."""
+        last = self._last_reply_id()
+        if last == self._last_reply_seen:
+            return
+        for message_id in (self._last_reply_seen, last):
+            widget = self._widgets.get(message_id) if message_id is not None else None
+            row = self._model.row_of(message_id) if message_id is not None else -1
+            if widget is not None and row >= 0:
+                self._bind(widget, self._model.item(row), row)
+                self._exact[row] = False
+        self._last_reply_seen = last
+
+    def _rebind_all(self) -> None:
+        for message_id, widget in list(self._widgets.items()):
+            row = self._model.row_of(message_id)
+            if row >= 0:
+                self._bind(widget, self._model.item(row), row)
+                self._exact[row] = False
+        self._schedule_layout()
+
+    @Slot(int)
+    def _on_edit_cancelled(self, message_id: int) -> None:
+        self.edit_cancelled.emit(message_id)
+        self.end_edit()
+
+    @Slot(int, bool)
+    def _on_thinking_toggled(self, message_id: int, _open: bool) -> None:
+        row = self._model.row_of(message_id)
+        if row >= 0:
+            self._exact[row] = False
+            self.ensure_layout()
+
+    @Slot(object, str)
+    def _on_anchor_clicked(self, document: object, href: str) -> None:
+        self.open_anchor(document, href)
+
+    def open_anchor(self, document: object, href: str) -> None:
+        """What a click on a link does: copy a code block, or open a web link in the browser."""
+        scheme, _, rest = href.partition(":")
+        if scheme == COPY_SCHEME and isinstance(document, MessageDocument):
+            try:
+                code = document.code_block(int(rest))
+            except (ValueError, IndexError):
+                return
+            QGuiApplication.clipboard().setText(code)
+            self.status_message.emit(self.tr("Code copied to the clipboard."))
+            return
+        if scheme == IMAGE_SCHEME and isinstance(document, MessageDocument):
+            try:
+                href = document.image_url(int(rest))
+            except (ValueError, IndexError):
+                return
+        if is_safe_link(href):
+            QDesktopServices.openUrl(QUrl(href))
+
+    # -- Qt events --------------------------------------------------------------------------
+
+    @Slot(int)
+    def _on_scrolled(self, value: int) -> None:
+        if self._adjusting:
+            return
+        bar = self.verticalScrollBar()
+        self._follow = value >= bar.maximum() - FOLLOW_SLACK
+        self.ensure_layout()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self._exact = [False] * len(self._heights)
+            width = self._row_width()
+            for row, item in enumerate(self._model.items):
+                if not self._exact[row]:
+                    self._heights[row] = self._estimate(item, width)
+            self._recompute_tops(0)
+        self._empty_label.setGeometry(self.viewport().rect().adjusted(40, 40, -40, -40))
+        self.ensure_layout()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._font_metrics = None
+            self._cache.set_theme(self._make_theme())
+            self._rebind_all()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.ensure_layout()
+
+    def _make_theme(self) -> RenderTheme:
+        screen = self.screen() if self.isVisible() else QGuiApplication.primaryScreen()
+        dpr = screen.devicePixelRatio() if screen is not None else 1.0
+        return RenderTheme.from_palette(self.palette(), self.font(), dpr=dpr)
+
+    def _update_empty(self) -> None:
+        empty = not self._heights and bool(self._empty_label.text())
+        self._empty_label.setVisible(empty)
+        if empty:
+            self._empty_label.setGeometry(self.viewport().rect().adjusted(40, 40, -40, -40))

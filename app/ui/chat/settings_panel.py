@@ -1,0 +1,809 @@
+"""The conversation's settings: model, system prompt, sampling parameters, presets.
+
+:class:`ConversationSettingsPanel` shows the settings of the conversation given to
+:meth:`~ConversationSettingsPanel.set_conversation` and reports the user's changes; it writes
+nothing itself. After each change (debounced: one report per pause of ~300 ms) it emits
+``settings_changed(model, settings)`` — ``model`` "" for the profile's default chat model, and
+``settings`` = ``{"system_prompt": str, "temperature": float|None, "top_p": float|None,
+"max_tokens": int|None, "presence_penalty": float|None, "frequency_penalty": float|None}`` where
+``None`` means "not sent, the server's default" — plus any other keys the conversation's settings
+already held (so whoever else stores things there keeps them). The page persists them with
+``store.update_conversation(id, model=model, settings=settings)``.
+
+A change waiting for its debounce is reported at once, still as the *previous* conversation's,
+when ``set_conversation`` is called with another one (or ``flush()`` is called). To persist without
+tracking which conversation a report belongs to, use ``conversation_settings_changed(id, model,
+settings)``, or read :meth:`conversation_id` inside the slot: during the report it is the id the
+change belongs to. Giving the panel the same conversation again (say, reloaded from the store after
+saving) leaves what the user is typing alone.
+
+Without a conversation (``set_conversation(None)``) the controls are disabled.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QAction, QHideEvent, QPalette, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.api.errors import APIError
+from app.profiles import Capability
+from app.store import Conversation
+from app.ui.chat.presets import (
+    DEFAULT_SETTINGS,
+    PARAMETERS,
+    SETTING_KEYS,
+    ParameterSpec,
+    Preset,
+    PresetError,
+    PresetStore,
+    normalize_settings,
+)
+from app.ui.context import AppContext
+from app.ui.errors import NoTokenError
+from app.ui.widgets.model_picker import ModelCatalog, ModelPicker
+
+__all__ = ["ConversationSettingsPanel", "ParameterControl", "PresetManagerDialog", "PresetNameDialog", "parameter_texts"]
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_MS = 300
+
+translate = QCoreApplication.translate
+
+
+def parameter_texts() -> dict[str, tuple[str, str]]:
+    """Each parameter's label and tooltip, in the interface's language."""
+    return {
+        "temperature": (
+            translate("ConversationSettingsPanel", "Temperature"),
+            translate("ConversationSettingsPanel", "Randomness, 0–2: lower is more focused and repeatable, higher more varied"),
+        ),
+        "top_p": (
+            translate("ConversationSettingsPanel", "Top P"),
+            translate(
+                "ConversationSettingsPanel",
+                "Nucleus sampling, 0–1: only the most likely words whose chances add up to this are considered",
+            ),
+        ),
+        "max_tokens": (
+            translate("ConversationSettingsPanel", "Max tokens"),
+            translate("ConversationSettingsPanel", "The longest reply allowed, in tokens; the reply stops there"),
+        ),
+        "presence_penalty": (
+            translate("ConversationSettingsPanel", "Presence penalty"),
+            translate("ConversationSettingsPanel", "−2 to 2: positive values push the model towards new topics"),
+        ),
+        "frequency_penalty": (
+            translate("ConversationSettingsPanel", "Frequency penalty"),
+            translate("ConversationSettingsPanel", "−2 to 2: positive values make the model repeat itself less"),
+        ),
+    }
+
+
+class _WheelGuard(QObject):
+    """Scrolling the panel must not change a value the pointer passes over: only focused controls take the wheel."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Wheel and isinstance(watched, QWidget) and not watched.hasFocus():
+            area = watched.parentWidget()
+            while area is not None and not isinstance(area, QAbstractScrollArea):
+                area = area.parentWidget()
+            if area is not None:  # the wheel goes to the scroll area around, which scrolls
+                QCoreApplication.sendEvent(area.viewport(), event)
+            return True
+        return super().eventFilter(watched, event)
+
+
+class _PresetCombo(QComboBox):
+    """A combo box that says when its list is about to open (to re-read presets saved elsewhere)."""
+
+    popup_about_to_show = Signal()
+
+    def showPopup(self) -> None:  # noqa: N802
+        self.popup_about_to_show.emit()
+        super().showPopup()
+
+
+class ParameterControl(QObject):
+    """One parameter: a check box (off = the server's default), a slider and a spin box.
+
+    ``changed`` fires on the user's edits only; :meth:`set_value` is silent.
+    """
+
+    changed = Signal()
+
+    def __init__(self, spec: ParameterSpec, label: str, tooltip: str, default_text: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self._default_text = default_text
+        self._last = spec.start
+        self._scale = 10**spec.decimals
+        self.check = QCheckBox(label, parent)
+        self.check.setObjectName(f"{spec.key}_check")
+        self.check.setToolTip(tooltip)
+        self.spin: QSpinBox | QDoubleSpinBox
+        if spec.integer:
+            spin = QSpinBox(parent)
+            spin.setRange(int(spec.minimum), int(spec.maximum))
+            spin.setSingleStep(int(spec.step))
+            spin.setGroupSeparatorShown(True)
+            self.spin = spin
+            self.slider: QSlider | None = None
+        else:
+            double = QDoubleSpinBox(parent)
+            double.setDecimals(spec.decimals)
+            double.setRange(spec.minimum, spec.maximum)
+            double.setSingleStep(spec.step)
+            self.spin = double
+            slider = QSlider(Qt.Orientation.Horizontal, parent)
+            slider.setRange(round(spec.minimum * self._scale), round(spec.maximum * self._scale))
+            slider.setSingleStep(round(spec.step * self._scale))
+            slider.setPageStep(round(spec.step * self._scale * 4))
+            slider.setObjectName(f"{spec.key}_slider")
+            slider.setToolTip(tooltip)
+            slider.setMinimumWidth(48)
+            slider.valueChanged.connect(self._on_slider_changed)
+            self.slider = slider
+        self.spin.setObjectName(f"{spec.key}_spin")
+        self.spin.setToolTip(tooltip)
+        self.spin.setAccelerated(True)
+        self.spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
+        self.spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.spin.valueChanged.connect(self._on_spin_changed)
+        self.check.toggled.connect(self._on_toggled)
+        self._show(None)
+
+    def widgets(self) -> list[QWidget]:
+        return [w for w in (self.check, self.slider, self.spin) if w is not None]
+
+    def value(self) -> float | int | None:
+        if not self.check.isChecked():
+            return None
+        value = self.spin.value()
+        return int(value) if self.spec.integer else round(float(value), self.spec.decimals)
+
+    def set_value(self, value: float | int | None) -> None:
+        blockers = [QSignalBlocker(w) for w in self.widgets()]
+        try:
+            if value is not None:
+                self._last = value
+            self.check.setChecked(value is not None)
+            self._show(value)
+        finally:
+            del blockers
+
+    def _show(self, value: float | int | None) -> None:
+        """Enabled with the value, or disabled showing "Default"."""
+        enabled = value is not None
+        with QSignalBlocker(self.spin):
+            self.spin.setSpecialValueText("" if enabled else self._default_text)
+            self.spin.setValue(value if value is not None else self.spin.minimum())  # type: ignore[arg-type]
+            self.spin.setEnabled(enabled)
+        if self.slider is not None:
+            with QSignalBlocker(self.slider):
+                self.slider.setValue(round((value if value is not None else self.spec.start) * self._scale))
+                self.slider.setEnabled(enabled)
+
+    @Slot(bool)
+    def _on_toggled(self, checked: bool) -> None:
+        self._show(self._last if checked else None)
+        self.changed.emit()
+
+    @Slot()
+    def _on_spin_changed(self) -> None:
+        if not self.check.isChecked():
+            return
+        self._last = self.spin.value()
+        if self.slider is not None:
+            with QSignalBlocker(self.slider):
+                self.slider.setValue(round(self.spin.value() * self._scale))
+        self.changed.emit()
+
+    @Slot(int)
+    def _on_slider_changed(self, position: int) -> None:
+        if not self.check.isChecked():
+            return
+        with QSignalBlocker(self.spin):
+            self.spin.setValue(position / self._scale)  # type: ignore[arg-type]
+        self._last = self.spin.value()
+        self.changed.emit()
+
+
+class PresetNameDialog(QDialog):
+    """Asks for a preset's name and says, as it is typed, whether the name can be used."""
+
+    def __init__(
+        self, presets: PresetStore, *, title: str, name: str = "", renaming: Preset | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._presets = presets
+        self._renaming = renaming
+        self.setWindowTitle(title)
+        self.name_edit = QLineEdit(name, self)
+        self.name_edit.setMaxLength(PresetStore.NAME_MAX)
+        self.name_edit.setPlaceholderText(self.tr("Preset name"))
+        self.name_edit.selectAll()
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Name:"), self))
+        layout.addWidget(self.name_edit)
+        layout.addWidget(self.note)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(340)
+        self.name_edit.textChanged.connect(self._on_text_changed)
+        self._on_text_changed(name)
+
+    @property
+    def ok_button(self) -> QPushButton:
+        button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert button is not None
+        return button
+
+    def name(self) -> str:
+        return " ".join(self.name_edit.text().split())
+
+    @Slot(str)
+    def _on_text_changed(self, _text: str) -> None:
+        name = self.name()
+        note, ok, replace = "", bool(name), False
+        builtin_names = {p.name.casefold() for p in self._presets.presets() if p.builtin}
+        existing = self._presets.find_user_preset(name) if name else None
+        if name.casefold() in builtin_names:
+            note, ok = self.tr("A built-in preset has this name — choose another."), False
+        elif existing is not None and (self._renaming is None or existing.id != self._renaming.id):
+            if self._renaming is None:
+                note, replace = self.tr("A preset with this name exists: saving replaces it."), True
+            else:
+                note, ok = self.tr("Another preset has this name — choose another."), False
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+        self.ok_button.setEnabled(ok)
+        if self._renaming is not None:
+            self.ok_button.setText(self.tr("Rename"))
+        else:
+            self.ok_button.setText(self.tr("Replace") if replace else self.tr("Save"))
+
+
+class PresetManagerDialog(QDialog):
+    """The user's presets: rename, delete, see what each holds. Built-ins are listed, not editable."""
+
+    def __init__(self, presets: PresetStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._presets = presets
+        self._pending_id = ""
+        self._delete_button: QAbstractButton | None = None
+        self.child_dialog: QDialog | None = None
+        self.setWindowTitle(self.tr("Presets"))
+        self.list = QListWidget(self)
+        self.list.setObjectName("preset_list")
+        self.list.currentItemChanged.connect(self._on_current_changed)
+        self.preview = QLabel(self)
+        self.preview.setWordWrap(True)
+        self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.preview.setMinimumHeight(90)
+        self.preview.setTextFormat(Qt.TextFormat.PlainText)
+        self.rename_button = QPushButton(self.tr("Rename…"), self)
+        self.rename_button.clicked.connect(self._on_rename_clicked)
+        self.delete_button = QPushButton(self.tr("Delete"), self)
+        self.delete_button.clicked.connect(self._on_delete_clicked)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        side = QVBoxLayout()
+        side.addWidget(self.rename_button)
+        side.addWidget(self.delete_button)
+        side.addStretch(1)
+        top = QHBoxLayout()
+        top.addWidget(self.list, 1)
+        top.addLayout(side)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top, 1)
+        layout.addWidget(self.preview)
+        layout.addWidget(buttons)
+        self.resize(460, 380)
+        presets.changed.connect(self._fill)
+        self._fill()
+
+    def select(self, preset_id: str) -> None:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == preset_id:
+                self.list.setCurrentRow(row)
+                return
+
+    def _current(self) -> Preset | None:
+        item = self.list.currentItem()
+        return self._presets.get(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    @Slot()
+    def _fill(self) -> None:
+        current = self._current()
+        self.list.clear()
+        for preset in self._presets.presets():
+            label = self.tr("{name} (built-in)").format(name=preset.name) if preset.builtin else preset.name
+            item = QListWidgetItem(label, self.list)
+            item.setData(Qt.ItemDataRole.UserRole, preset.id)
+        if current is not None:
+            self.select(current.id)
+        if self.list.currentRow() < 0 and self.list.count():
+            self.list.setCurrentRow(0)
+        self._on_current_changed()
+
+    @Slot()
+    def _on_current_changed(self, *_args: object) -> None:
+        preset = self._current()
+        editable = preset is not None and not preset.builtin
+        self.rename_button.setEnabled(editable)
+        self.delete_button.setEnabled(editable)
+        if preset is None:
+            self.preview.clear()
+            return
+        lines = [preset.settings["system_prompt"] or self.tr("(no system prompt)")]
+        labels = parameter_texts()
+        numbers = [f"{labels[key][0]} {preset.settings[key]}" for key in SETTING_KEYS[1:] if preset.settings[key] is not None]
+        if numbers:
+            lines.append(" · ".join(numbers))
+        if preset.builtin:
+            lines.append(self.tr("Built-in presets cannot be renamed or deleted."))
+        self.preview.setText("\n\n".join(lines))
+
+    @Slot()
+    def _on_rename_clicked(self) -> None:
+        preset = self._current()
+        if preset is None or preset.builtin:
+            return
+        dialog = PresetNameDialog(
+            self._presets, title=self.tr("Rename preset"), name=preset.name, renaming=preset, parent=self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Bound methods, not lambdas: a closure holding this dialog from its child could delete
+        # the parent while the child is being destroyed.
+        dialog.accepted.connect(self._on_rename_accepted)
+        self._pending_id = preset.id
+        self.child_dialog = dialog
+        dialog.open()
+
+    @Slot()
+    def _on_rename_accepted(self) -> None:
+        dialog = self.child_dialog
+        if not isinstance(dialog, PresetNameDialog):
+            return
+        try:
+            self._presets.rename(self._pending_id, dialog.name())
+        except (PresetError, OSError) as exc:
+            self._show_problem(exc)
+        self.select(self._pending_id)
+
+    @Slot()
+    def _on_delete_clicked(self) -> None:
+        preset = self._current()
+        if preset is None or preset.builtin:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Delete preset"),
+            self.tr("Delete the preset “{name}”? Conversations that use its settings keep them.").format(name=preset.name),
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        delete = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(self._on_delete_finished)
+        self._pending_id = preset.id
+        self._delete_button = delete
+        self.child_dialog = box
+        box.open()
+
+    @Slot(int)
+    def _on_delete_finished(self, _result: int) -> None:
+        box = self.child_dialog
+        if not isinstance(box, QMessageBox) or box.clickedButton() is not self._delete_button:
+            return
+        try:
+            self._presets.delete(self._pending_id)
+        except (PresetError, OSError) as exc:
+            self._show_problem(exc)
+
+    def _show_problem(self, exc: Exception) -> None:
+        text = (self.tr("The presets could not be saved: {reason}").format(reason=exc.strerror or type(exc).__name__)
+                if isinstance(exc, OSError) else str(exc))
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Presets"), text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.child_dialog = box
+        box.open()
+
+
+class ConversationSettingsPanel(QWidget):
+    """Model, system prompt, parameters and presets of one conversation (see the module docstring)."""
+
+    #: (model, settings) after the user changed something, debounced.
+    settings_changed = Signal(str, dict)
+    #: (conversation id, model, settings): the same report, with the conversation it belongs to.
+    conversation_settings_changed = Signal(int, str, dict)
+
+    def __init__(
+        self, context: AppContext, parent: QWidget | None = None, *, catalog: ModelCatalog | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._conversation: Conversation | None = None
+        self._extras: dict[str, Any] = {}
+        self._updating = False
+        self._models_dirty = True
+        self._models_task = context.tasks.holder("chat.settings.models")
+        self.presets = PresetStore(context.locations.config, self)
+        self.presets.changed.connect(self._fill_presets)
+        self.dialog: QDialog | None = None  # the preset dialog open now, if any (tests use it)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.flush)
+        self._wheel_guard = _WheelGuard(self)
+
+        content = QWidget(self)
+        content.setObjectName("settings_content")
+        self._content = content
+        form = QVBoxLayout(content)
+        form.setContentsMargins(10, 10, 10, 10)
+        form.setSpacing(4)
+
+        form.addWidget(self._heading(self.tr("Model"), content))
+        self.model_picker = ModelPicker(content, catalog=catalog)
+        self.model_picker.model_changed.connect(self._on_changed)
+        self.model_picker.refresh_requested.connect(self._on_refresh_models)
+        self.model_picker.combo.installEventFilter(self._wheel_guard)
+        form.addWidget(self.model_picker)
+        form.addSpacing(6)
+
+        form.addWidget(self._heading(self.tr("Preset"), content))
+        preset_row = QHBoxLayout()
+        preset_row.setSpacing(4)
+        self.preset_combo = _PresetCombo(content)
+        self.preset_combo.setObjectName("preset_combo")
+        self.preset_combo.setPlaceholderText(self.tr("Custom"))
+        self.preset_combo.setToolTip(self.tr("Apply a preset: its system prompt and parameters replace these"))
+        self.preset_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.preset_combo.setMinimumContentsLength(10)
+        self.preset_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.preset_combo.activated.connect(self._on_preset_activated)
+        self.preset_combo.popup_about_to_show.connect(self._sync_preset_combo)  # re-reads a changed file
+        self.preset_combo.installEventFilter(self._wheel_guard)
+        self.presets_button = QToolButton(content)
+        self.presets_button.setObjectName("presets_button")
+        self.presets_button.setText(self.tr("Presets"))
+        self.presets_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.presets_button)
+        self.save_preset_action = QAction(self.tr("Save as preset…"), self)
+        self.save_preset_action.triggered.connect(self._on_save_preset)
+        self.manage_presets_action = QAction(self.tr("Manage presets…"), self)
+        self.manage_presets_action.triggered.connect(self._on_manage_presets)
+        menu.addAction(self.save_preset_action)
+        menu.addAction(self.manage_presets_action)
+        self.presets_button.setMenu(menu)
+        preset_row.addWidget(self.preset_combo, 1)
+        preset_row.addWidget(self.presets_button)
+        form.addLayout(preset_row)
+        form.addSpacing(6)
+
+        form.addWidget(self._heading(self.tr("System prompt"), content))
+        self.prompt_edit = QPlainTextEdit(content)
+        self.prompt_edit.setObjectName("system_prompt")
+        self.prompt_edit.setPlaceholderText(self.tr("Instructions the model follows for the whole conversation (optional)"))
+        self.prompt_edit.setTabChangesFocus(True)
+        self.prompt_edit.setMinimumHeight(self.fontMetrics().lineSpacing() * 5 + 12)
+        self.prompt_edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.prompt_edit.textChanged.connect(self._on_changed)
+        form.addWidget(self.prompt_edit, 1)
+        form.addSpacing(6)
+
+        form.addWidget(self._heading(self.tr("Parameters"), content))
+        note = QLabel(self.tr("Unchecked parameters are not sent: the server's defaults apply."), content)
+        note.setWordWrap(True)
+        note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        form.addWidget(note)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(4)
+        grid.setColumnStretch(1, 1)
+        self.parameters: dict[str, ParameterControl] = {}
+        texts = parameter_texts()
+        for row, spec in enumerate(PARAMETERS):
+            label, tooltip = texts[spec.key]
+            control = ParameterControl(spec, label, tooltip, self.tr("Default"), content)
+            control.changed.connect(self._on_changed)
+            for widget in control.widgets():
+                if widget is not control.check:
+                    widget.installEventFilter(self._wheel_guard)
+                    widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            grid.addWidget(control.check, row, 0)
+            if control.slider is not None:
+                grid.addWidget(control.slider, row, 1)
+                grid.addWidget(control.spin, row, 2)
+            else:
+                grid.addWidget(control.spin, row, 1, 1, 2)
+            self.parameters[spec.key] = control
+        form.addLayout(grid)
+        form.addSpacing(8)
+
+        reset_row = QHBoxLayout()
+        self.reset_button = QPushButton(self.tr("Reset to defaults"), content)
+        self.reset_button.setToolTip(self.tr("The profile's default model, no system prompt, every parameter left to the server"))
+        self.reset_button.clicked.connect(self._on_reset_clicked)
+        reset_row.addStretch(1)
+        reset_row.addWidget(self.reset_button)
+        form.addLayout(reset_row)
+
+        scroll = QScrollArea(self)
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        # Never narrower than the controls need (there is no horizontal scrolling): room for the
+        # widest row, plus a vertical scroll bar.
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(content.minimumSizeHint().width() + bar)
+
+        context.session.client_changed.connect(self._on_client_changed)
+        context.session.profiles_changed.connect(self._update_default_model)
+        self._update_default_model()
+        self._fill_presets()
+        self.set_conversation(None)
+
+    # -- the agreed interface --------------------------------------------------------------------
+
+    def set_conversation(self, conversation: Conversation | None) -> None:
+        """Show ``conversation``'s settings (None: nothing to edit, the controls are disabled)."""
+        previous = self._conversation
+        same = conversation is not None and previous is not None and conversation.id == previous.id
+        if self._timer.isActive():
+            self.flush()  # a pending change belongs to the conversation shown until now
+            if same:
+                self._conversation = conversation
+                return  # what the user typed is newer than this copy
+        self._conversation = conversation
+        self._content.setEnabled(conversation is not None)
+        if conversation is None:
+            self._extras = {}
+            self._show(model="", settings=DEFAULT_SETTINGS)
+            return
+        raw = conversation.settings if isinstance(conversation.settings, Mapping) else {}
+        self._extras = {k: v for k, v in raw.items() if k not in SETTING_KEYS}
+        self._show(model=conversation.model, settings=normalize_settings(raw))
+
+    def conversation_id(self) -> int | None:
+        """The conversation whose settings are shown — during a report, the one it is about."""
+        return self._conversation.id if self._conversation is not None else None
+
+    def model(self) -> str:
+        return self.model_picker.model()
+
+    def settings(self) -> dict[str, Any]:
+        """What the controls say now, with the conversation's other keys carried through."""
+        settings: dict[str, Any] = dict(self._extras)
+        settings["system_prompt"] = self.prompt_edit.toPlainText()
+        for key, control in self.parameters.items():
+            settings[key] = control.value()
+        return settings
+
+    def has_pending_change(self) -> bool:
+        return self._timer.isActive()
+
+    @Slot()
+    def flush(self) -> None:
+        """Report a change waiting for its debounce now."""
+        self._timer.stop()
+        if self._conversation is None:
+            return
+        model, settings = self.model(), self.settings()
+        self.settings_changed.emit(model, settings)
+        self.conversation_settings_changed.emit(self._conversation.id, model, dict(settings))
+
+    def load_models(self, *, refresh: bool = False) -> None:
+        """Fill the model list from the active profile's server (cached for the session)."""
+        self._models_dirty = False
+        self._models_task.start(self._load_models(refresh))
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _heading(self, text: str, parent: QWidget) -> QLabel:
+        label = QLabel(text, parent)
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+        return label
+
+    def _show(self, *, model: str, settings: Mapping[str, Any]) -> None:
+        """Put values in the controls without reporting them; untouched controls keep their state."""
+        self._updating = True
+        try:
+            if model != self.model_picker.model():
+                self.model_picker.set_model(model)
+            if settings["system_prompt"] != self.prompt_edit.toPlainText():
+                self.prompt_edit.setPlainText(settings["system_prompt"])
+            for key, control in self.parameters.items():
+                if control.value() != settings[key]:
+                    control.set_value(settings[key])
+        finally:
+            self._updating = False
+        self._sync_preset_combo()
+
+    def _apply(self, settings: Mapping[str, Any], *, model: str | None = None) -> None:
+        """Put values in the controls as if the user had (a preset, Reset): reported after the debounce."""
+        self._show(model=self.model() if model is None else model, settings=normalize_settings(settings))
+        self._timer.start()
+
+    @Slot()
+    def _on_changed(self) -> None:
+        if self._updating or self._conversation is None:
+            return
+        self._sync_preset_combo()
+        self._timer.start()
+
+    @Slot()
+    def _fill_presets(self) -> None:
+        presets = self.presets.presets()  # first: it may re-read the file and re-enter this slot
+        with QSignalBlocker(self.preset_combo):
+            self.preset_combo.clear()
+            builtins = [p for p in presets if p.builtin]
+            users = [p for p in presets if not p.builtin]
+            for preset in builtins:
+                self.preset_combo.addItem(preset.name, preset.id)
+            if users:
+                self.preset_combo.insertSeparator(self.preset_combo.count())
+            for preset in users:
+                self.preset_combo.addItem(preset.name, preset.id)
+        self._sync_preset_combo()
+
+    def _sync_preset_combo(self) -> None:
+        """Show the preset the settings match exactly, or "Custom"."""
+        match = self.presets.matching(normalize_settings(self.settings()))
+        index = self.preset_combo.findData(match.id) if match is not None else -1
+        with QSignalBlocker(self.preset_combo):
+            self.preset_combo.setCurrentIndex(index)
+
+    @Slot(int)
+    def _on_preset_activated(self, index: int) -> None:
+        preset = self.presets.get(str(self.preset_combo.itemData(index) or ""))
+        if preset is None or self._conversation is None:
+            return
+        self._apply(preset.settings)
+
+    @Slot()
+    def _on_reset_clicked(self) -> None:
+        if self._conversation is None:
+            return
+        self._apply(DEFAULT_SETTINGS, model="")
+
+    @Slot()
+    def _on_save_preset(self) -> None:
+        match = self.presets.matching(self.settings())
+        name = match.name if match is not None and not match.builtin else ""
+        dialog = PresetNameDialog(self.presets, title=self.tr("Save as preset"), name=name, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self._on_save_accepted)
+        self.dialog = dialog
+        dialog.open()
+
+    @Slot()
+    def _on_save_accepted(self) -> None:
+        dialog = self.dialog
+        if not isinstance(dialog, PresetNameDialog):
+            return
+        name = dialog.name()
+        try:
+            self.presets.save(name, self.settings())
+        except OSError as exc:
+            self._context.notifier.error(exc)
+        except PresetError as exc:  # the dialog prevents these; a file changed underneath may not
+            log.info("preset not saved: %s", exc)
+            self._context.notifier.warn(self.tr("The preset could not be saved: the name is not allowed."))
+        else:
+            self._context.notifier.info(self.tr("Preset “{name}” saved.").format(name=name))
+        self._sync_preset_combo()
+
+    @Slot()
+    def _on_manage_presets(self) -> None:
+        dialog = PresetManagerDialog(self.presets, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        index = self.preset_combo.currentIndex()
+        if index >= 0:
+            dialog.select(str(self.preset_combo.itemData(index)))
+        self.dialog = dialog
+        dialog.open()
+
+    # -- models ----------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._models_dirty:
+            self.load_models()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        # Closing the panel (or the window) must not lose the last ~300 ms of typing.
+        if self._timer.isActive():
+            self.flush()
+        super().hideEvent(event)
+
+    @Slot()
+    def _on_client_changed(self) -> None:
+        self._update_default_model()
+        self._models_task.cancel()
+        if self.isVisible():
+            self.load_models()
+        else:
+            self._models_dirty = True
+
+    @Slot()
+    def _on_refresh_models(self) -> None:
+        self.load_models(refresh=True)
+
+    async def _load_models(self, refresh: bool) -> None:
+        session = self._context.session
+        try:
+            client = session.require_client()
+        except NoTokenError as exc:
+            self.model_picker.show_error(exc)
+            self._models_dirty = True  # try again once there is a token
+            return
+        key = f"{session.active_id}\n{client.base_url}"
+        try:
+            await self.model_picker.load(client, key=key, refresh=refresh)
+        except APIError as exc:  # load() reports its own failures; anything else is unexpected
+            self.model_picker.show_error(exc)
+
+    @Slot()
+    def _update_default_model(self) -> None:
+        self.model_picker.set_default_model(self._context.session.profile.model_for(Capability.CHAT))

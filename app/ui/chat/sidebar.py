@@ -1,0 +1,409 @@
+"""The conversations sidebar: New, search, the grouped list, and Undo after a delete.
+
+It shows and asks; the page does. Every change (open, rename, pin, delete, undo, search) leaves
+as a signal, and the page stores it and gives the sidebar fresh rows.
+
+Search is debounced (the store answers in milliseconds, but not every keystroke needs an answer)
+and shows each hit's title and snippet, the matches highlighted from the store's markers after
+escaping, so message text is never interpreted as markup.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFont, QKeyEvent, QKeySequence, QPainter, QPalette, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMenu,
+    QPushButton,
+    QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.chat.sidebar_model import ConversationListModel, SearchResultsModel, highlighted_html
+
+__all__ = ["ConversationSidebar", "SEARCH_DELAY_MS", "UNDO_SECONDS"]
+
+SEARCH_DELAY_MS = 200
+UNDO_SECONDS = 15
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+class _ConversationDelegate(QStyledItemDelegate):
+    """Group headers as small muted captions; conversations as one elided line."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
+        if index.data(ConversationListModel.HeaderRole):
+            painter.save()
+            font = QFont(option.font)
+            font.setBold(True)
+            if font.pointSizeF() > 0:
+                font.setPointSizeF(font.pointSizeF() * 0.85)
+            painter.setFont(font)
+            color = QColor(option.palette.color(QPalette.ColorRole.Text))
+            color.setAlphaF(0.6)
+            painter.setPen(color)
+            rect = option.rect.adjusted(8, 6, -8, 0)
+            text = painter.fontMetrics().elidedText(str(index.data() or ""), Qt.TextElideMode.ElideRight, rect.width())
+            painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+            painter.restore()
+            return
+        super().paint(painter, option, index)
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: ModelIndex) -> None:  # noqa: N802
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideRight
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:  # noqa: N802
+        return QSize(100, option.fontMetrics.height() + 12)
+
+
+class _SearchDelegate(QStyledItemDelegate):
+    """A hit: the conversation's title in bold, then the snippet with the matches highlighted."""
+
+    def _snippet_document(self, option: QStyleOptionViewItem, index: ModelIndex, width: int) -> QTextDocument:
+        document = QTextDocument()
+        document.setDefaultFont(option.font)
+        document.setDocumentMargin(0)
+        highlight = QColor(option.palette.color(QPalette.ColorRole.Highlight))
+        highlight.setAlphaF(0.35)
+        snippet = index.data(SearchResultsModel.SnippetRole) or ""
+        if index.data(SearchResultsModel.MessageIdRole) is None:
+            snippet = ""
+        document.setHtml(highlighted_html(snippet, highlight.name(QColor.NameFormat.HexArgb)))
+        document.setTextWidth(width)
+        return document
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        rect = option.rect.adjusted(8, 4, -8, -4)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.save()
+        title_font = QFont(option.font)
+        title_font.setBold(True)
+        painter.setFont(title_font)
+        painter.setPen(option.palette.color(text_role))
+        title = painter.fontMetrics().elidedText(
+            str(index.data(SearchResultsModel.TitleRole) or ""), Qt.TextElideMode.ElideRight, rect.width()
+        )
+        line = painter.fontMetrics().height()
+        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), line), int(Qt.AlignmentFlag.AlignLeft), title)
+        document = self._snippet_document(option, index, rect.width())
+        painter.translate(rect.left(), rect.top() + line + 2)
+        clip = QRect(0, 0, rect.width(), rect.height() - line - 2)
+        painter.setClipRect(clip)
+        context = QAbstractTextDocumentLayout.PaintContext()
+        palette = QPalette(option.palette)
+        palette.setColor(QPalette.ColorRole.Text, option.palette.color(text_role))
+        context.palette = palette
+        document.documentLayout().draw(painter, context)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:  # noqa: N802
+        line = option.fontMetrics.height()
+        has_snippet = index.data(SearchResultsModel.MessageIdRole) is not None
+        return QSize(100, line * (4 if has_snippet else 1) + 14)
+
+
+class _ConversationList(QListView):
+    """The list; Delete asks to delete the current conversation."""
+
+    delete_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.matches(QKeySequence.StandardKey.Delete) and self.state() != QAbstractItemView.State.EditingState:
+            self.delete_pressed.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class ConversationSidebar(QWidget):
+    """New chat, search, and the conversations; tells the page what the user asked for."""
+
+    new_requested = Signal()
+    conversation_activated = Signal(int)
+    rename_requested = Signal(int, str)
+    delete_requested = Signal(int)
+    pin_requested = Signal(int, bool)
+    undo_requested = Signal(int)
+    #: (query) — the debounced search text; "" when the search was cleared
+    search_requested = Signal(str)
+    #: (conversation id, message id or -1 for a title hit)
+    hit_activated = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chat_sidebar")
+        self.model = ConversationListModel(self)
+        self.model.rename_requested.connect(self.rename_requested)
+        self.results = SearchResultsModel(self)
+        self._current_id: int | None = None
+        self._selecting = False
+        self._undo_id: int | None = None
+
+        self.new_button = QPushButton(self.tr("New Chat"), self)
+        self.new_button.setObjectName("new_chat_button")
+        self.new_button.setToolTip(self.tr("Start a new conversation (Ctrl+N)"))
+        self.new_button.clicked.connect(self.new_requested)
+
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setObjectName("search_edit")
+        self.search_edit.setPlaceholderText(self.tr("Search conversations"))
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.textChanged.connect(self._on_search_text_changed)
+        self.search_edit.installEventFilter(self)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._on_search_timer)
+
+        self.list_view = _ConversationList(self)
+        self.list_view.setObjectName("conversation_list")
+        self.list_view.setModel(self.model)
+        self.list_view.setItemDelegate(_ConversationDelegate(self.list_view))
+        self.list_view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list_view.customContextMenuRequested.connect(self._on_context_menu)
+        self.list_view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.list_view.clicked.connect(self._on_clicked)
+        self.list_view.delete_pressed.connect(self._on_delete_pressed)
+        self.list_view.setAccessibleName(self.tr("Conversations"))
+
+        self.results_view = QListView(self)
+        self.results_view.setObjectName("search_results")
+        self.results_view.setModel(self.results)
+        self.results_view.setItemDelegate(_SearchDelegate(self.results_view))
+        self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.results_view.activated.connect(self._on_hit_activated)
+        self.results_view.clicked.connect(self._on_hit_activated)
+        self.results_view.setAccessibleName(self.tr("Search results"))
+        self.no_results = QLabel(self.tr("Nothing found."), self)
+        self.no_results.setObjectName("no_results_label")
+        self.no_results.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.no_results.setWordWrap(True)
+        self.no_results.setContentsMargins(8, 16, 8, 8)
+
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.list_view)
+        self.stack.addWidget(self.results_view)
+        self.stack.addWidget(self.no_results)
+
+        self.undo_bar = QWidget(self)
+        self.undo_bar.setObjectName("undo_bar")
+        self.undo_label = QLabel(self.undo_bar)
+        self.undo_label.setWordWrap(True)
+        self.undo_button = QPushButton(self.tr("Undo"), self.undo_bar)
+        self.undo_button.setObjectName("undo_button")
+        self.undo_button.clicked.connect(self._on_undo_clicked)
+        close = QToolButton(self.undo_bar)
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.setToolTip(self.tr("Dismiss"))
+        close.clicked.connect(self.hide_undo)
+        undo_layout = QHBoxLayout(self.undo_bar)
+        undo_layout.setContentsMargins(8, 4, 4, 4)
+        undo_layout.addWidget(self.undo_label, 1)
+        undo_layout.addWidget(self.undo_button)
+        undo_layout.addWidget(close)
+        self.undo_bar.hide()
+        self._undo_timer = QTimer(self)
+        self._undo_timer.setSingleShot(True)
+        self._undo_timer.timeout.connect(self.hide_undo)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 4, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.new_button)
+        layout.addWidget(self.search_edit)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.undo_bar)
+
+    # -- public -----------------------------------------------------------------------------
+
+    @property
+    def current_id(self) -> int | None:
+        return self._current_id
+
+    def set_current(self, conversation_id: int | None) -> None:
+        """Select the open conversation's row, without asking to open it again."""
+        self._current_id = conversation_id
+        row = self.model.row_of(conversation_id) if conversation_id is not None else -1
+        self._selecting = True
+        try:
+            selection = self.list_view.selectionModel()
+            if row >= 0:
+                index = self.model.index(row, 0)
+                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                self.list_view.scrollTo(index)
+            else:
+                selection.clearSelection()
+                selection.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.Clear)
+        finally:
+            self._selecting = False
+
+    def set_conversations(self, conversations: list) -> None:  # list[Conversation]
+        editing = self.list_view.state() == QAbstractItemView.State.EditingState
+        if editing:
+            return  # the user is typing a name; the next reload brings the rows
+        self.model.set_conversations(conversations)
+        self.set_current(self._current_id)
+
+    def set_results(self, query: str, hits: list) -> None:  # list[SearchHit]
+        if query != self.search_edit.text().strip():
+            return  # an answer to an older query
+        self.results.set_hits(query, hits)
+        self.stack.setCurrentWidget(self.results_view if hits else self.no_results)
+
+    def searching(self) -> bool:
+        return bool(self.search_edit.text().strip())
+
+    def start_rename(self, conversation_id: int) -> None:
+        row = self.model.row_of(conversation_id)
+        if row < 0:
+            return
+        if self.searching():
+            self.search_edit.clear()
+        index = self.model.index(row, 0)
+        self.list_view.setCurrentIndex(index)
+        self.list_view.edit(index)
+
+    def show_undo(self, text: str, conversation_id: int) -> None:
+        self._undo_id = conversation_id
+        self.undo_label.setText(text)
+        self.undo_bar.show()
+        self._undo_timer.start(UNDO_SECONDS * 1000)
+
+    @Slot()
+    def hide_undo(self) -> None:
+        self._undo_timer.stop()
+        self._undo_id = None
+        self.undo_bar.hide()
+
+    # -- slots ------------------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_search_text_changed(self, text: str) -> None:
+        if not text.strip():
+            self._search_timer.stop()
+            self.results.set_hits("", [])
+            self.stack.setCurrentWidget(self.list_view)
+            self.search_requested.emit("")
+            return
+        self._search_timer.start()
+
+    @Slot()
+    def _on_search_timer(self) -> None:
+        query = self.search_edit.text().strip()
+        if query:
+            self.search_requested.emit(query)
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._selecting or not current.isValid():
+            return
+        conversation_id = current.data(ConversationListModel.IdRole)
+        if isinstance(conversation_id, int) and conversation_id != self._current_id:
+            self.conversation_activated.emit(conversation_id)
+
+    @Slot(QModelIndex)
+    def _on_clicked(self, index: QModelIndex) -> None:
+        conversation_id = index.data(ConversationListModel.IdRole)
+        if isinstance(conversation_id, int) and conversation_id != self._current_id:
+            self.conversation_activated.emit(conversation_id)
+
+    @Slot(QModelIndex)
+    def _on_hit_activated(self, index: QModelIndex) -> None:
+        conversation_id = index.data(SearchResultsModel.ConversationIdRole)
+        message_id = index.data(SearchResultsModel.MessageIdRole)
+        if isinstance(conversation_id, int):
+            self.hit_activated.emit(conversation_id, message_id if isinstance(message_id, int) else -1)
+
+    @Slot()
+    def _on_delete_pressed(self) -> None:
+        index = self.list_view.currentIndex()
+        conversation_id = index.data(ConversationListModel.IdRole) if index.isValid() else None
+        if isinstance(conversation_id, int):
+            self.delete_requested.emit(conversation_id)
+
+    @Slot()
+    def _on_undo_clicked(self) -> None:
+        conversation_id = self._undo_id
+        self.hide_undo()
+        if conversation_id is not None:
+            self.undo_requested.emit(conversation_id)
+
+    @Slot(QPoint)
+    def _on_context_menu(self, point: QPoint) -> None:
+        index = self.list_view.indexAt(point)
+        conversation_id = index.data(ConversationListModel.IdRole) if index.isValid() else None
+        if not isinstance(conversation_id, int):
+            return
+        menu = self.context_menu(conversation_id)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.list_view.viewport().mapToGlobal(point))
+
+    def context_menu(self, conversation_id: int) -> QMenu:
+        """The menu of a conversation: Rename, Pin/Unpin, Delete (built fresh each time)."""
+        conversation = self.model.conversation(conversation_id)
+        pinned = bool(conversation is not None and conversation.pinned)
+        menu = QMenu(self)
+        rename = menu.addAction(self.tr("Rename"))
+        rename.setShortcut(QKeySequence(Qt.Key.Key_F2))
+        rename.setObjectName("rename_action")
+        rename.triggered.connect(lambda: self.start_rename(conversation_id))
+        pin = menu.addAction(self.tr("Unpin") if pinned else self.tr("Pin"))
+        pin.setObjectName("pin_action")
+        pin.triggered.connect(lambda: self.pin_requested.emit(conversation_id, not pinned))
+        menu.addSeparator()
+        delete = menu.addAction(self.tr("Delete"))
+        delete.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        delete.setObjectName("delete_action")
+        delete.triggered.connect(lambda: self.delete_requested.emit(conversation_id))
+        return menu
+
+    def eventFilter(self, watched: object, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.search_edit and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() == Qt.Key.Key_Escape and self.search_edit.text():
+                self.search_edit.clear()
+                return True
+            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.searching():
+                self._search_timer.stop()
+                self._on_search_timer()
+                if self.results.rowCount() and event.key() == Qt.Key.Key_Down:
+                    self.results_view.setFocus()
+                    self.results_view.setCurrentIndex(self.results.index(0, 0))
+                return True
+        return super().eventFilter(watched, event)
