@@ -172,8 +172,50 @@ _V1 = (
     """,
 )
 
+_V2 = (
+    # The Images tab's gallery: one row per picture kept, its file under <data>/images. ``file`` is
+    # relative to that folder ('/'-separated), so moving the data folder keeps the gallery. Deleting
+    # sets ``deleted_at`` first (Undo); the row and the file go for good when the undo time is over.
+    """
+    CREATE TABLE gallery_images (
+        id             INTEGER PRIMARY KEY,
+        file           TEXT    NOT NULL UNIQUE,
+        hash           TEXT    NOT NULL CHECK (length(hash) = 64),
+        mime           TEXT    NOT NULL,
+        size           INTEGER NOT NULL CHECK (size >= 0),
+        width          INTEGER NOT NULL CHECK (width > 0),
+        height         INTEGER NOT NULL CHECK (height > 0),
+        operation      TEXT    NOT NULL CHECK (operation IN ('generate', 'edit', 'variation')),
+        prompt         TEXT    NOT NULL DEFAULT '',
+        revised_prompt TEXT    NOT NULL DEFAULT '',
+        model          TEXT    NOT NULL DEFAULT '',
+        profile_id     TEXT    NOT NULL DEFAULT '',
+        parameters     TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(parameters)),
+        source_id      INTEGER REFERENCES gallery_images (id) ON DELETE SET NULL,
+        source_name    TEXT    NOT NULL DEFAULT '',
+        created_at     REAL    NOT NULL,
+        deleted_at     REAL
+    )
+    """,
+    # The grid's query (newest first, without the deleted ones), answered from the index.
+    """
+    CREATE INDEX gallery_images_recent ON gallery_images (created_at DESC, id DESC)
+        WHERE deleted_at IS NULL
+    """,
+    "CREATE INDEX gallery_images_source ON gallery_images (source_id) WHERE source_id IS NOT NULL",
+    # Prompts sent from the Images tab, kept even when the request failed or its images were deleted.
+    """
+    CREATE TABLE image_prompts (
+        prompt  TEXT PRIMARY KEY CHECK (length(prompt) > 0),
+        used_at REAL NOT NULL
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX image_prompts_recent ON image_prompts (used_at DESC)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "conversations, messages, attachments, full-text search", _run_all(_V1)),
+    Migration(2, "image gallery and prompt history", _run_all(_V2)),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
