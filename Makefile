@@ -5,7 +5,12 @@ BIN    := $(VENV)/bin
 TS     := $(wildcard resources/i18n/*.ts)
 QM     := $(TS:.ts=.qm)
 
-.PHONY: run test lint translations system-deps benchmarks clean
+.PHONY: run test lint translations system-deps benchmarks clean bundle install-desktop uninstall-desktop
+
+# `make bundle`: a one-folder app in dist/ (dist/parla/parla on Linux) made by PyInstaller from
+# packaging/parla.spec; build/pyinstaller keeps PyInstaller's cache, so a rebuild is quicker.
+BUNDLE_DIST ?= dist
+BUNDLE_WORK ?= build/pyinstaller
 
 run: $(VENV)/.installed translations
 	$(BIN)/python -m app
@@ -36,6 +41,22 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-bundle: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install -q -e '.[bundle]'
+	touch $@ $(VENV)/.installed
+
+bundle: $(VENV)/.installed-bundle translations
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath $(BUNDLE_DIST) --workpath $(BUNDLE_WORK) packaging/parla.spec
+	@echo "bundle: $(BUNDLE_DIST)/ (start dist/parla/parla on Linux)"
+
+# The launcher, icons and AppStream file under $${XDG_DATA_HOME:-~/.local/share}; the launcher
+# starts EXEC if given, else the bundle if built, else .venv/bin/parla.
+install-desktop: $(VENV)/.installed translations
+	$(BIN)/python packaging/install_desktop.py $(if $(EXEC),--exec "$(EXEC)")
+
+uninstall-desktop:
+	$(PYTHON) packaging/install_desktop.py --uninstall
 
 benchmarks: $(VENV)/.installed translations
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/startup.py

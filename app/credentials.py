@@ -28,13 +28,16 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from typing import Literal, TypeVar
-
-import keyring.core
-import keyring.errors
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from app.logs import redact, register_secret
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+# keyring (with importlib_metadata, jaraco and email behind it) takes ~30 ms to import, and the
+# window must not wait for it: it is imported by the first keychain call, which runs in a worker
+# thread after the window shows (``asyncio.to_thread``). Only the names below touch it.
 
 __all__ = ["SERVICE", "CredentialError", "CredentialErrorKind", "Vault", "classify", "normalize_token"]
 
@@ -149,6 +152,8 @@ def classify(exc: BaseException) -> CredentialErrorKind:
     keyring wraps the Secret Service's own exceptions inconsistently (an unreachable service and a
     dismissed prompt both arrive as ``InitError``), so the whole cause chain is inspected.
     """
+    import keyring.errors
+
     names = {type(e).__name__ for e in _chain(exc)}
     if isinstance(exc, keyring.errors.NoKeyringError) or "SecretServiceNotAvailableException" in names:
         return "no_backend"
@@ -162,6 +167,8 @@ def classify(exc: BaseException) -> CredentialErrorKind:
 @functools.cache
 def _native_backend_classes() -> tuple[type[KeyringBackend], ...]:
     """The native backend classes importable here. Imported on first use, not at module import."""
+    from keyring.backend import KeyringBackend
+
     classes: list[type[KeyringBackend]] = []
     for dotted in _NATIVE_BACKENDS:
         module_name, _, class_name = dotted.rpartition(".")
@@ -190,6 +197,7 @@ def _priority(cls: type[KeyringBackend]) -> float | None:
 
 def _resolve_backend() -> KeyringBackend:
     """The keychain backend for the current environment, or CredentialError("no_backend")."""
+    import keyring.core
     # An explicit choice (env var, then keyring's config file) is honoured, but only if it is a
     # recommended backend: the null, fail and file keyrings are refused.
     try:
@@ -325,6 +333,8 @@ class Vault:
         """
         with self._lock:
             self._session.pop(profile_id, None)
+
+        import keyring.errors
 
         def remove(backend: KeyringBackend) -> None:
             try:

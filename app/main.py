@@ -14,17 +14,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import platform
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-import qasync
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import (
+    QCoreApplication,
     QLibraryInfo,
     QLocale,
     QMessageLogContext,
@@ -36,22 +36,28 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+import qasync  # after PySide6: qasync then uses it instead of trying PyQt5, PyQt6 and PySide2 first
 from app import __version__, paths
 from app.credentials import Vault
 from app.logs import LOG_FILENAME, register_secret, setup_logging
 from app.profiles import EnvironmentOverride, ProfileStore
-from app.resources import app_icon_files, i18n_dir
+from app.resources import app_icon_files, i18n_dir, icons_dir
 from app.settings import Language, Preferences, WindowState
+from app.store import AsyncStore, database_path
 from app.ui.context import AppContext
 from app.ui.main_window import MainWindow
 from app.ui.notify import Notifier
 from app.ui.session import Session
+from app.ui.single_instance import ActivationResult, InstanceGuard, running_pid
 from app.ui.tasks import TaskRegistry
 from app.ui.theme import ThemeManager
 
-__all__ = ["amain", "install_translators", "main"]
+__all__ = ["APP_ID", "amain", "install_translators", "main"]
 
 log = logging.getLogger("app.main")
+
+#: The desktop id: the .desktop and AppStream file names, the Wayland app id, the macOS bundle id.
+APP_ID = "io.github.parla_app.Parla"
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], Any]
 
@@ -75,14 +81,8 @@ def main(argv: list[str] | None = None) -> int:
 
     locations = paths.locations().ensure()
     setup_logging(locations.logs, level=logging.DEBUG if options.debug else logging.INFO)
-    log.info(
-        "Parla %s starting (Python %s, Qt %s, PySide6 %s, %s)",
-        __version__,
-        platform.python_version(),
-        qVersion(),
-        pyside_version,
-        platform.platform(),
-    )
+    # platform.platform() costs ~8 ms: it is logged once the window shows (_log_platform).
+    log.info("Parla %s starting (Python %s, Qt %s, PySide6 %s)", __version__, sys.version.split()[0], qVersion(), pyside_version)
     # Until the window exists, an unexpected error can only be logged (never a silent print).
     sys.excepthook = _logging_excepthook(None)
     threading.excepthook = _thread_excepthook
@@ -91,14 +91,25 @@ def main(argv: list[str] | None = None) -> int:
     QApplication.setApplicationName("Parla")
     QApplication.setOrganizationName("Parla")
     QApplication.setApplicationVersion(__version__)
-    QApplication.setDesktopFileName("parla")
+    QApplication.setDesktopFileName(APP_ID)  # Wayland app id: matches packaging/APP_ID.desktop
     app = QApplication(argv)
+    # One Parla per user and data folder: a second start raises the first one's window and exits.
+    guard = InstanceGuard(locations.config, app)  # amain finds it as the app's child
+    if not guard.acquire():
+        code = _hand_over_to_running_instance(guard, locations)
+        qInstallMessageHandler(None)
+        logging.shutdown()
+        return code
     icon = _app_icon()
     if icon is not None:
         app.setWindowIcon(icon)
 
     preferences = Preferences.in_folder(locations.config)
     translators = install_translators(app, preferences.language)
+    if preferences.font_size:
+        from app.ui.font_size import apply_font_size
+
+        apply_font_size(preferences)
 
     theme = ThemeManager(app, preferences)  # kept alive by this frame for the whole run
     theme.apply()
@@ -109,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for translator in translators:
             app.removeTranslator(translator)
+        guard.release()
         qInstallMessageHandler(None)
     log.info("Parla exits with code %d", code)
     logging.shutdown()
@@ -131,6 +143,7 @@ async def amain(app: QApplication, locations: paths.Locations, preferences: Pref
         log.info("environment overrides the active profile (base URL: %s, token: %s)",
                  bool(environment.base_url), bool(environment.token))
     session = Session(ProfileStore(locations.config), Vault(), tasks, environment=environment)
+    store, store_error = await _open_store(locations)
     context = AppContext(
         locations=locations,
         preferences=preferences,
@@ -138,6 +151,8 @@ async def amain(app: QApplication, locations: paths.Locations, preferences: Pref
         tasks=tasks,
         notifier=notifier,
         session=session,
+        store=store,
+        store_error=store_error,
     )
     window = MainWindow(context)
 
@@ -145,9 +160,15 @@ async def amain(app: QApplication, locations: paths.Locations, preferences: Pref
     app.setQuitOnLastWindowClosed(False)
     app.lastWindowClosed.connect(quit_event.set)
     window.quit_requested.connect(quit_event.set)
-    installed_signals = _install_signal_handlers(loop, window.close, quit_event.set)
+    installed_signals = _install_signal_handlers(loop, window.request_quit, quit_event.set)
+    guard = app.findChild(InstanceGuard)
     try:
         window.show()
+        log.info("main window shown (%dx%d)", window.width(), window.height())
+        if guard is not None:
+            guard.activation_requested.connect(window.bring_to_front)
+            loop.call_later(0.5, guard.listen)  # QtNetwork loads after the first frame, not before
+        loop.call_later(1.0, _log_platform)
         session.start()
         await quit_event.wait()
     finally:
@@ -163,8 +184,38 @@ async def amain(app: QApplication, locations: paths.Locations, preferences: Pref
         await tasks.cancel_all()
         await session.aclose()
         await _cancel_stray_tasks()
+        if store is not None:
+            await store.close()  # after the tasks: a stopped reply's last write lands first
         sys.excepthook = _logging_excepthook(None)  # the window and its dialogs are going away
     return 0
+
+
+async def _open_store(locations: paths.Locations) -> tuple[AsyncStore | None, BaseException | None]:
+    """Open the conversation store; on failure the app still starts and the Chat tab says why.
+
+    Conversations deleted in an earlier session (their Undo is gone with it) are purged here, in
+    the background: the call is queued first, so everything the window asks for comes after it.
+    """
+    try:
+        store = await AsyncStore.open(database_path(locations.data))
+    except Exception as exc:  # a newer schema, a damaged file, a folder we cannot write
+        log.exception("the conversation store could not be opened")
+        return None, exc
+    if store.recovered:
+        log.info("%d reply(ies) interrupted by the last exit were kept as stopped", store.recovered)
+    purge = store.purge_deleted(before=time.time())
+    purge.add_done_callback(_log_purge)
+    return store, None
+
+
+def _log_purge(future: asyncio.Future[int]) -> None:
+    if future.cancelled():
+        return
+    exc = future.exception()
+    if exc is not None:
+        log.error("purging deleted conversations failed", exc_info=exc)
+    elif future.result():
+        log.info("%d conversation(s) deleted in an earlier session purged", future.result())
 
 
 def install_translators(app: QApplication, language: str) -> list[QTranslator]:
@@ -198,13 +249,49 @@ def install_translators(app: QApplication, language: str) -> list[QTranslator]:
 
 
 def _app_icon() -> QIcon | None:
-    files = app_icon_files()
+    """The app icon from its PNG sizes up to 256 px (the SVG only if there are no PNGs).
+
+    On X11 every size in the icon is sent to the X server with each window (_NET_WM_ICON): the
+    512 px one alone is 1 MB, and the SVG would load the SVG icon engine at start-up.
+    """
+    sizes = (16, 24, 32, 48, 64, 128, 256)
+    pngs = [icons_dir() / "hicolor" / f"{n}x{n}" / "apps" / "parla.png" for n in sizes]
+    files = [path for path in pngs if path.is_file()] or app_icon_files()
     if not files:
         return None
     icon = QIcon()
     for path in files:
         icon.addFile(str(path))
     return None if icon.isNull() else icon
+
+
+def _hand_over_to_running_instance(guard: InstanceGuard, locations: paths.Locations) -> int:
+    """A second start: ask the running Parla to show its window, then exit."""
+    result = guard.notify_primary()
+    if result is ActivationResult.ACTIVATED:
+        log.info("Parla is already running: its window was brought to the front")
+        return 0
+    pid = running_pid(locations.config)
+    log.error("Parla is already running (pid %s) but did not answer", pid)
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        install_translators(app, Preferences.in_folder(locations.config).language)
+    text = QCoreApplication.translate(
+        "main",
+        "Parla is already running (process {pid}) but does not respond. Close it, or end that process, "
+        "and start Parla again.",
+    ).format(pid=pid if pid is not None else "?")
+    print(text, file=sys.stderr)
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.critical(None, "Parla", text)
+    return 1
+
+
+def _log_platform() -> None:
+    import platform
+
+    log.info("platform: %s, Qt platform plugin %s", platform.platform(), QApplication.platformName())
 
 
 def _install_signal_handlers(

@@ -163,6 +163,15 @@ class FloatOption(Option[float]):
         return value
 
 
+def _json_object_text(raw: str) -> str:
+    """A stored JSON object as text; anything else is refused (the default applies)."""
+    import json
+
+    if not isinstance(json.loads(raw), dict):
+        raise ValueError("not a JSON object")
+    return raw
+
+
 class Preferences(QObject):
     """The user's choices, typed, over ``<config>/parla.ini``.
 
@@ -183,6 +192,75 @@ class Preferences(QObject):
         Theme.SYSTEM.value,
         choices=tuple(theme.value for theme in Theme),
         doc="Light, dark, or follow the system; applied at once.",
+    )
+    font_size = IntOption(
+        "appearance/font_size",
+        0,
+        minimum=0,
+        maximum=32,
+        doc="Text size in points for the whole window; 0 follows the desktop. Ctrl+= / Ctrl+− / Ctrl+0.",
+    )
+    tray = BoolOption(
+        "desktop/tray",
+        False,
+        doc="Show Parla in the system tray; closing the window then keeps it running there.",
+    )
+    enter_sends = BoolOption(
+        "chat/enter_sends",
+        True,
+        doc="In the chat composer, Enter sends and Shift+Enter starts a new line; False swaps the two.",
+    )
+    images_options = TextOption(
+        "images/options",
+        "{}",
+        doc="The Images tab's last model per operation and last options per operation and model family (a JSON object).",
+        kind=_json_object_text,
+    )
+
+    # -- Voice tab (app.ui.voice) ------------------------------------------------------------------
+    voice_input_device = TextOption(
+        "voice/input_device",
+        "",
+        doc="Microphone, by its sounddevice name (names survive re-plugging, indices do not); empty "
+        "follows the system default. A stored name that is missing falls back to the default, with a note.",
+    )
+    voice_output_device = TextOption(
+        "voice/output_device", "", doc="Speakers or headset for spoken answers, by name; empty follows the system default."
+    )
+    voice_transcription_model = TextOption(
+        "voice/transcription_model", "", doc="Model for /audio/transcriptions; empty uses the profile's transcription model."
+    )
+    voice_language = TextOption(
+        "voice/language", "", doc="ISO-639-1 code of the language spoken (helps accuracy and speed); empty detects it."
+    )
+    voice_prompt = TextOption(
+        "voice/prompt", "", doc="Text that guides transcription: names, spellings, the topic."
+    )
+    voice_speech_model = TextOption(
+        "voice/speech_model", "", doc="Model for /audio/speech; empty uses the profile's speech model."
+    )
+    voice_voice = TextOption("voice/voice", "alloy", doc="The voice answers and the Speak text tool use.")
+    voice_speed = FloatOption("voice/speed", 1.0, minimum=0.25, maximum=4.0, doc="Speaking speed, 0.25–4.")
+    voice_speech_format = TextOption(
+        "voice/speech_format",
+        "pcm",
+        choices=("pcm", "wav", "flac", "opus", "mp3"),
+        doc="Audio format asked for spoken answers: pcm plays from its first bytes; the others are "
+        "decoded per sentence once it has arrived (smaller downloads, later start).",
+    )
+    voice_speak_answers = BoolOption("voice/speak_answers", True, doc="Speak answers aloud while they stream.")
+    voice_push_to_talk_key = TextOption(
+        "voice/push_to_talk_key", "Space", doc="Key held to talk while the Voice tab has the focus (QKeySequence text)."
+    )
+    voice_max_seconds = IntOption(
+        "voice/max_recording_seconds", 120, minimum=10, maximum=600,
+        doc="A recording stops (and is sent) after this many seconds; a countdown shows the last 10.",
+    )
+    voice_upload_format = TextOption(
+        "voice/upload_format",
+        "opus",
+        choices=("opus", "flac"),
+        doc="How recordings are sent for transcription (16 kHz mono): Opus is ~6x smaller, FLAC lossless.",
     )
 
     _options: ClassVar[dict[str, Option[Any]]]

@@ -1,8 +1,8 @@
 """Cold start time, idle memory and idle CPU of Parla against a bare PySide6 window.
 
 Each program is started as a fresh process on a real X server (an Xvfb of its own unless DISPLAY is
-set); the time is from launching the process to its top-level window being mapped on the screen,
-as X reports it (polled with xwininfo). Memory is the resident set size 2 s after the window shows;
+set); the time is from launching the process to its top-level window being mapped on the screen
+("Map State: IsViewable", polled with xwininfo). Memory is the resident set size 2 s after the window shows;
 idle CPU is measured over the following 5 s. Prints one line per program and the ratio.
 
     .venv/bin/python benchmarks/startup.py [--runs N]
@@ -34,7 +34,7 @@ def start_xvfb() -> tuple[subprocess.Popen[bytes] | None, str]:
         return None, os.environ["DISPLAY"]
     read_fd, write_fd = os.pipe()
     proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x1024x24", "-nolisten", "tcp", "-noreset"],
         pass_fds=(write_fd,), stderr=subprocess.DEVNULL,
     )
     os.close(write_fd)
@@ -44,8 +44,13 @@ def start_xvfb() -> tuple[subprocess.Popen[bytes] | None, str]:
 
 
 def window_mapped(title: str, env: dict[str, str]) -> bool:
-    out = subprocess.run(["xwininfo", "-root", "-tree"], env=env, capture_output=True, text=True).stdout
-    return any(f'"{title}"' in line and "x" in line for line in out.splitlines())
+    """True once a top-level window with this title is mapped (viewable), not merely created.
+
+    (A window gets its title when it is created, before it is mapped: looking for the title alone
+    in ``xwininfo -tree`` would stop the clock too early.)
+    """
+    out = subprocess.run(["xwininfo", "-name", title], env=env, capture_output=True, text=True).stdout
+    return "Map State: IsViewable" in out
 
 
 def rss_mb(pid: int) -> float:
@@ -61,12 +66,15 @@ def cpu_seconds(pid: int) -> float:
 
 
 def measure(argv: list[str], title: str, env: dict[str, str]) -> tuple[float, float, float]:
+    errors = tempfile.TemporaryFile()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=errors)
     try:
         while not window_mapped(title, env):
             if proc.poll() is not None:
-                raise RuntimeError(f"{argv} exited with {proc.returncode} before showing a window")
+                errors.seek(0)
+                tail = errors.read().decode(errors="replace")[-2000:]
+                raise RuntimeError(f"{argv} exited with {proc.returncode} before showing a window:\n{tail}")
             if time.perf_counter() - t0 > 60:
                 raise RuntimeError(f"{argv} showed no window within 60 s")
             time.sleep(0.005)
@@ -80,6 +88,7 @@ def measure(argv: list[str], title: str, env: dict[str, str]) -> tuple[float, fl
     finally:
         proc.terminate()
         proc.wait(10)
+        errors.close()
 
 
 def main() -> int:

@@ -2,7 +2,8 @@
 
 No module-level singletons: a tab page receives the context in its constructor and takes what it
 needs from it — ``session.require_client()`` for the API, ``tasks.holder(...)`` for cancellable
-work, ``notifier`` to tell the user something, ``preferences`` for its options.
+work, ``notifier`` to tell the user something, ``preferences`` for its options, ``store`` for the
+conversation history (``None`` when the database could not be opened: ``store_error`` says why).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 from app.paths import Locations
 from app.settings import Preferences, WindowState
+from app.store import AsyncStore
 from app.ui.notify import Notifier
 from app.ui.session import Session
 from app.ui.tasks import TaskRegistry
@@ -26,3 +28,5 @@ class AppContext:
     tasks: TaskRegistry
     notifier: Notifier
     session: Session
+    store: AsyncStore | None = None
+    store_error: BaseException | None = None

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import math
+import sys
+import sqlite3
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QCoreApplication
@@ -32,6 +34,10 @@ from app.api.errors import (
     StreamError,
 )
 from app.credentials import CredentialError
+from app.imaging import BadResultError, EmptyResultError, ImageFormatError
+from app.store.export import ExportFormatError
+from app.store.models import NotFoundError as StoreNotFoundError
+from app.store.models import SchemaTooNewError, StoreError
 
 __all__ = ["NoTokenError", "server_text", "user_message"]
 
@@ -59,6 +65,27 @@ def user_message(exc: BaseException, *, model: str | None = None) -> str:
         return _api_message(exc, model)
     if isinstance(exc, CredentialError):
         return _credential_message(exc)
+    if isinstance(exc, ExportFormatError):
+        return _export_format_message(exc)
+    if isinstance(exc, StoreNotFoundError):
+        return translate("errors", "The conversation no longer exists — it may have been deleted.")
+    if isinstance(exc, SchemaTooNewError):
+        return translate("errors", "The conversation history was saved by a newer version of Parla — update Parla to open it.")
+    if isinstance(exc, (StoreError, sqlite3.Error)):
+        return translate("errors", "The conversation history could not be read or written ({kind}) — the details are in the log.").format(
+            kind=type(exc).__name__
+        )
+    if isinstance(exc, ImageFormatError):
+        return translate(
+            "errors", "The picture could not be read: it is not a PNG, JPEG, WebP, GIF, BMP or TIFF file, or it is damaged."
+        )
+    if isinstance(exc, BadResultError):
+        return translate("errors", "The server's answer is not a picture Parla can read — try again.")
+    if isinstance(exc, EmptyResultError):
+        return translate("errors", "The server answered without any picture — try again, or change the prompt or the options.")
+    audio = _audio_message(exc)
+    if audio is not None:
+        return audio
     if isinstance(exc, NoTokenError):
         return translate("errors", "No token — open Settings to add one.")
     if isinstance(exc, asyncio.CancelledError):
@@ -164,6 +191,24 @@ def _status_message(exc: APIStatusError, model: str | None) -> str:
             "errors",
             "The server answered with a web page instead of an API reply (HTTP {status}) — check the base URL in Settings.",
         ).format(status=status)
+    if _is_content_policy(exc):
+        if message:
+            return translate(
+                "errors", "Refused under the server's content policy — change the prompt or the picture and try again. "
+                "The server said: {message}"
+            ).format(message=message)
+        return translate(
+            "errors", "Refused under the server's content policy — change the prompt or the picture and try again."
+        )
+    if isinstance(exc, BadRequestError) and _is_unsupported_size(exc):
+        if model:
+            text = translate("errors", "The model “{model}” does not make pictures of this size — choose another size.")
+        else:
+            text = translate("errors", "The model does not make pictures of this size — choose another size.")
+        text = text.format(model=model)
+        if message:
+            text += " " + translate("errors", "The server said: {message}").format(message=message)
+        return text
     if isinstance(exc, AuthenticationError):
         return translate("errors", "The server rejected the token — check it in Settings.")
     if isinstance(exc, PermissionDeniedError):
@@ -235,3 +280,92 @@ def _credential_message(exc: CredentialError) -> str:
     if detail:
         return translate("errors", "The keychain reported an error: {detail}").format(detail=detail)
     return translate("errors", "The keychain reported an error.")
+
+
+def _export_format_message(exc: ExportFormatError) -> str:
+    if exc.kind == "not_json":
+        return translate("errors", "The file cannot be imported: it is not a JSON file.")
+    if exc.kind == "not_parla":
+        return translate("errors", "The file cannot be imported: it is not a conversation export from Parla.")
+    if exc.kind == "too_new":
+        return translate("errors", "The file was exported by a newer version of Parla — update Parla to import it.")
+    return translate("errors", "The file cannot be imported: it is damaged ({detail}). Nothing was imported.").format(
+        detail=exc.detail or exc.kind
+    )
+
+
+def _error_field(exc: APIStatusError, name: str) -> str:
+    """A field of the server's ``error`` object (``param``, ``code``, ``type``), as text."""
+    body = exc.body if isinstance(exc.body, dict) else {}
+    error = body.get("error", body)
+    value = error.get(name) if isinstance(error, dict) else None
+    return str(value) if value is not None else ""
+
+
+_CONTENT_POLICY_CODES = frozenset({"content_policy_violation", "moderation_blocked", "content_filter", "safety_violation"})
+
+
+def _is_content_policy(exc: APIStatusError) -> bool:
+    """OpenAI's image endpoints say ``content_policy_violation`` (DALL·E) or ``moderation_blocked``
+    (gpt-image-1); relays and Azure say it in other words."""
+    codes = {str(exc.code or ""), str(exc.error_type or ""), _error_field(exc, "code"), _error_field(exc, "type")}
+    if codes & _CONTENT_POLICY_CODES:
+        return True
+    text = str(exc.message or "").lower()
+    return "safety system" in text or "content policy" in text or "content_policy" in text
+
+
+def _is_unsupported_size(exc: APIStatusError) -> bool:
+    if _error_field(exc, "param") == "size":
+        return True
+    text = str(exc.message or "").lower()
+    return "size" in text and any(word in text for word in ("not one of", "not supported", "unsupported", "invalid size"))
+
+
+def _audio_message(exc: BaseException) -> str | None:
+    """The sentence for an ``app.audio`` error, or None when ``exc`` is not one.
+
+    ``app.audio`` is looked up in ``sys.modules`` rather than imported: importing it loads numpy,
+    which the start-up path must not pay for — and an audio error cannot exist before the module has
+    been loaded by whoever raised it.
+    """
+    errors = sys.modules.get("app.audio.errors")
+    if errors is None or not isinstance(exc, errors.AudioError):
+        return None
+    if isinstance(exc, errors.AudioUnavailableError):
+        return translate(
+            "errors",
+            "Sound is not available: the PortAudio library is missing or could not start — install it "
+            "(libportaudio2 on Debian and Ubuntu) and restart Parla. Everything else keeps working.",
+        )
+    if isinstance(exc, errors.NoDeviceError):
+        if exc.kind == "input":
+            return translate("errors", "No microphone was found — connect one, or choose another in the Voice settings.")
+        return translate(
+            "errors", "No speakers or headphones were found — connect some, or choose another output in the Voice settings."
+        )
+    device = str(exc.device) if getattr(exc, "device", None) not in (None, "") else ""
+    if isinstance(exc, errors.DeviceLostError):
+        if device:
+            return translate("errors", "The sound device “{device}” stopped working — was it unplugged?").format(device=device)
+        return translate("errors", "The sound device stopped working — was it unplugged?")
+    if isinstance(exc, errors.DeviceError):
+        if device:
+            return translate(
+                "errors",
+                "The sound device “{device}” could not be used — another application may be using it, or access "
+                "was denied. Close the other application or choose another device in the Voice settings.",
+            ).format(device=device)
+        return translate(
+            "errors",
+            "The sound device could not be used — another application may be using it, or access was denied.",
+        )
+    if isinstance(exc, errors.FileTooLargeError):
+        return translate(
+            "errors", "The file is too large: {size} MB is over the API's {limit} MB upload limit — shorten or compress it."
+        ).format(size=f"{exc.size / 1048576:.1f}", limit=f"{exc.limit / 1048576:.0f}")
+    if isinstance(exc, errors.UnsupportedFormatError):
+        return translate("errors", "This audio cannot be read or written here: the format is not supported or the data is damaged.")
+    return translate("errors", "Something went wrong with sound ({kind}) — the details are in the log.").format(
+        kind=type(exc).__name__
+    )

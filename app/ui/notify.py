@@ -3,22 +3,26 @@
 Code that has something to tell the user calls a :class:`Notifier` method and does not care where
 it shows; the main window connects the signals to its status bar and banner. Errors arrive as
 exceptions and are turned into words by ``app.ui.errors.user_message`` here, so no caller formats
-an exception itself. Unexpected exceptions (from ``sys.excepthook``, the asyncio loop's handler or
-a task) are logged with their traceback and shown in a crash dialog — never silently printed.
+an exception itself. Unexpected exceptions (from ``sys.excepthook`` — where PySide6 also sends an
+exception raised in a slot —, the asyncio loop's handler or a task) are logged with their traceback
+by whoever caught them, then shown here in a crash dialog (``app.ui.crash_dialog``) with a report
+to copy; the app keeps running.
 """
 
 from __future__ import annotations
 
 import logging
-import traceback
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
-from app.logs import redact
 from app.ui.errors import user_message
+
+if TYPE_CHECKING:
+    from app.ui.crash_dialog import CrashDialog
 
 __all__ = ["Level", "Notifier"]
 
@@ -72,37 +76,35 @@ class Notifier(QObject):
     # -- unexpected failures ---------------------------------------------------------------------
 
     def crash(self, exc: BaseException, *, where: str = "") -> None:
-        """Show an unexpected exception in the crash dialog. The caller has logged it already."""
-        details = redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-        summary = f"{type(exc).__name__}: {redact(str(exc))}" if str(exc) else type(exc).__name__
+        """Show an unexpected exception in the crash dialog. The caller has logged it already.
+
+        Safe from any thread: the report is made here, the dialog on the GUI thread.
+        """
+        from app.ui.crash_dialog import crash_report, exception_summary
+
+        summary = exception_summary(exc)
         if where:
             summary = f"{where}: {summary}"
-        self._crash_reported.emit(summary, details)
+        self._crash_reported.emit(summary, crash_report(exc, where=where))
 
     @Slot(str, str)
-    def _on_crash_reported(self, summary: str, details: str) -> None:
+    def _on_crash_reported(self, summary: str, report: str) -> None:
         app = QApplication.instance()
         if not isinstance(app, QApplication) or app.closingDown():
             return
         if self._crash_dialog is not None:
             # One dialog at a time: a failure repeating in a timer must not bury the window.
             self._more_crashes += 1
-            self._crash_dialog.setInformativeText(self._crash_informative_text())
+            self._crash_dialog.set_summary(self._crash_informative_text())
             return
+        from app.ui.crash_dialog import CrashDialog
+
         parent: QWidget | None = app.activeWindow()
-        dialog = QMessageBox(parent)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.setIcon(QMessageBox.Icon.Critical)
-        dialog.setWindowTitle(self.tr("Parla — unexpected error"))
-        dialog.setText(
-            self.tr("Parla ran into an unexpected problem. It may keep working, but restart it if anything looks wrong.")
-        )
-        dialog.setInformativeText(self._crash_informative_text(summary))
-        dialog.setDetailedText(details)
-        dialog.setStandardButtons(QMessageBox.StandardButton.Close)
-        dialog.finished.connect(self._on_crash_dialog_finished)
+        dialog = CrashDialog(report, parent)
         self._crash_dialog = dialog
         self._crash_summary = summary
+        dialog.set_summary(self._crash_informative_text(summary))
+        dialog.finished.connect(self._on_crash_dialog_finished)
         dialog.open()
 
     def _crash_informative_text(self, summary: str | None = None) -> str:
@@ -121,6 +123,6 @@ class Notifier(QObject):
         self._more_crashes = 0
 
     @property
-    def crash_dialog(self) -> QMessageBox | None:
+    def crash_dialog(self) -> CrashDialog | None:
         """The crash dialog while it is open (tests look at it)."""
         return self._crash_dialog

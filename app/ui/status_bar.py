@@ -79,6 +79,7 @@ class ConnectionIndicator(QWidget):
         super().__init__(parent)
         self._session = session
         self._label = ElidedLabel(parent=self, max_width=720)
+        self.setAccessibleName(self.tr("Connection status"))
         self._environment = QLabel(self.tr("from environment"), self)
         self._environment.setToolTip(
             self.tr("OPENAI_BASE_URL or OPENAI_API_KEY is set: it overrides the active profile for this run and is never saved.")
@@ -141,6 +142,11 @@ class ConnectionIndicator(QWidget):
         self._label.setDetails(details or self._session.profile.base_url)
         self._environment.setVisible(self._session.overridden_by_environment)
         self._action.setText(action)
+        self._action.setToolTip(
+            self.tr("Check the connection again")
+            if self._action_kind == "retry"
+            else self.tr("Open the profile settings")
+        )
         self._action.setVisible(bool(action))
 
     @Slot()

@@ -1,940 +1,4006 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
-    <context>
-        <name>AboutDialog</name>
-        <message>
-            <location filename="../../app/ui/about.py" line="18" />
-            <source>About Parla</source>
-            <translation>关于 Parla</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/about.py" line="19" />
-            <source>Parla {version}</source>
-            <translation>Parla {version}</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/about.py" line="25" />
-            <source>A native desktop client for OpenAI-compatible APIs: chat, images and voice.</source>
-            <translation>一款原生桌面客户端，适用于兼容 OpenAI 的 API：聊天、图像和语音。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/about.py" line="27" />
-            <source>Released under the MIT License.</source>
-            <translation>以 MIT 许可证发布。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/about.py" line="29" />
-            <source>Built with Qt {qt} and PySide6 {pyside}.</source>
-            <translation>基于 Qt {qt} 和 PySide6 {pyside} 构建。</translation>
-        </message>
-    </context>
-    <context>
-        <name>Banner</name>
-        <message>
-            <location filename="../../app/ui/widgets/banner.py" line="35" />
-            <source>Dismiss</source>
-            <translation>关闭</translation>
-        </message>
-    </context>
-    <context>
-        <name>ChatPage</name>
-        <message>
-            <location filename="../../app/ui/chat/page.py" line="17" />
-            <source>Chat — streaming conversations with any model will appear here.</source>
-            <translation>聊天 — 与任意模型的流式对话将显示在这里。</translation>
-        </message>
-    </context>
-    <context>
-        <name>ConnectionIndicator</name>
-        <message>
-            <location filename="../../app/ui/status_bar.py" line="82" />
-            <source>from environment</source>
-            <translation>来自环境变量</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/status_bar.py" line="84" />
-            <source>OPENAI_BASE_URL or OPENAI_API_KEY is set: it overrides the active profile for this run and is never saved.</source>
-            <translation>已设置 OPENAI_BASE_URL 或 OPENAI_API_KEY：本次运行中它会覆盖当前配置，且永远不会被保存。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/status_bar.py" line="122" />
-            <source>No token — open Settings</source>
-            <translation>没有令牌 — 请打开设置</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/status_bar.py" line="123" />
-            <location filename="../../app/ui/status_bar.py" line="136" />
-            <source>Settings…</source>
-            <translation>设置…</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/status_bar.py" line="126" />
-            <source>Checking connection…</source>
-            <translation>正在检查连接…</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/status_bar.py" line="129" />
-            <source>Connected · 1 model</source>
-            <translation>已连接 · 1 个模型</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/status_bar.py" line="131" />
-            <source>Connected · {count} models</source>
-            <translation>已连接 · {count} 个模型</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/status_bar.py" line="136" />
-            <source>Retry</source>
-            <translation>重试</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/status_bar.py" line="139" />
-            <source>The token is kept for this session only.</source>
-            <translation>令牌仅在本次会话中保留。</translation>
-        </message>
-    </context>
-    <context>
-        <name>GeneralPage</name>
-        <message>
-            <location filename="../../app/ui/settings/general_page.py" line="20" />
-            <source>System default</source>
-            <translation>跟随系统</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/general_page.py" line="25" />
-            <source>A new language takes effect the next time Parla starts.</source>
-            <translation>新的语言将在下次启动 Parla 时生效。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/general_page.py" line="30" />
-            <source>Follow the system</source>
-            <translation>跟随系统</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/general_page.py" line="31" />
-            <source>Light</source>
-            <translation>浅色</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/general_page.py" line="32" />
-            <source>Dark</source>
-            <translation>深色</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/general_page.py" line="34" />
-            <source>The theme changes as soon as you press OK or Apply.</source>
-            <translation>按下“确定”或“应用”后，主题会立即更改。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/general_page.py" line="40" />
-            <source>Language:</source>
-            <translation>语言：</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/general_page.py" line="42" />
-            <source>Theme:</source>
-            <translation>主题：</translation>
-        </message>
-    </context>
-    <context>
-        <name>ImagesPage</name>
-        <message>
-            <location filename="../../app/ui/images/page.py" line="17" />
-            <source>Images — generating, editing and keeping pictures will appear here.</source>
-            <translation>图像 — 图片的生成、编辑和保存将显示在这里。</translation>
-        </message>
-    </context>
-    <context>
-        <name>MainWindow</name>
-        <message>
-            <location filename="../../app/ui/main_window.py" line="61" />
-            <source>Chat</source>
-            <extracomment>The tab pages in order (Ctrl+1, Ctrl+2, Ctrl+3); a later issue swaps its placeholder for the real page. Quit was chosen (menu or Ctrl+Q); main.py ends the event loop.</extracomment>
-            <translation>聊天</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/main_window.py" line="61" />
-            <source>Images</source>
-            <translation>图像</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/main_window.py" line="61" />
-            <source>Voice</source>
-            <translation>语音</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/main_window.py" line="92" />
-            <source>&amp;File</source>
-            <translation>文件(&amp;F)</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/main_window.py" line="93" />
-            <source>&amp;Settings…</source>
-            <translation>设置(&amp;S)…</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/main_window.py" line="99" />
-            <source>&amp;Quit</source>
-            <translation>退出(&amp;Q)</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/main_window.py" line="105" />
-            <source>&amp;View</source>
-            <translation>视图(&amp;V)</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/main_window.py" line="116" />
-            <source>&amp;Help</source>
-            <translation>帮助(&amp;H)</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/main_window.py" line="117" />
-            <source>&amp;About Parla</source>
-            <translation>关于 Parla(&amp;A)</translation>
-        </message>
-    </context>
-    <context>
-        <name>Notifier</name>
-        <message>
-            <location filename="../../app/ui/notify.py" line="96" />
-            <source>Parla — unexpected error</source>
-            <extracomment>text, how long to show it (ms; 0 = until replaced) text, level (a :class:`Level` value) summary, details (traceback, already redacted) — internal: queued to the GUI thread</extracomment>
-            <translation>Parla — 意外错误</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/notify.py" line="98" />
-            <source>Parla ran into an unexpected problem. It may keep working, but restart it if anything looks wrong.</source>
-            <translation>Parla 遇到了意外问题。它可能仍能继续工作，但如果有任何异常，请重新启动。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/notify.py" line="113" />
-            <source>The details were written to {path}.</source>
-            <translation>详细信息已写入 {path}。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/notify.py" line="115" />
-            <source>Problems that happened since: {count} — see the log.</source>
-            <translation>此后又发生了 {count} 个问题 — 请查看日志。</translation>
-        </message>
-    </context>
-    <context>
-        <name>PathEdit</name>
-        <message>
-            <location filename="../../app/ui/widgets/path_edit.py" line="23" />
-            <source>Browse…</source>
-            <translation>浏览…</translation>
-        </message>
-    </context>
-    <context>
-        <name>ProfileSwitcher</name>
-        <message>
-            <location filename="../../app/ui/status_bar.py" line="56" />
-            <source>Manage profiles…</source>
-            <translation>管理配置…</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/status_bar.py" line="61" />
-            <source>Active profile: {name} ({url}) — click to switch</source>
-            <translation>当前配置：{name}（{url}）— 点击切换</translation>
-        </message>
-    </context>
-    <context>
-        <name>ProfilesPage</name>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="105" />
-            <source>Profiles</source>
-            <extracomment>The keychain check and the token reads finished (tests and the dialog wait for it). A "Test connection" finished; the argument is the sentence shown. "Load models" finished; the argument is the sentence shown.</extracomment>
-            <translation>配置</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="107" />
-            <source>Add</source>
-            <translation>添加</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="109" />
-            <source>Duplicate</source>
-            <translation>复制</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="111" />
-            <source>Remove</source>
-            <translation>删除</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="113" />
-            <source>Make active</source>
-            <translation>设为当前</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="134" />
-            <source>Server</source>
-            <translation>服务器</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="139" />
-            <source>Name:</source>
-            <translation>名称：</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="143" />
-            <source>Base URL:</source>
-            <translation>基础 URL：</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="146" />
-            <source>Token:</source>
-            <translation>令牌：</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="150" />
-            <location filename="../../app/ui/settings/profiles_page.py" line="830" />
-            <source>Test connection</source>
-            <translation>测试连接</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="159" />
-            <source>Default models</source>
-            <translation>默认模型</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="164" />
-            <source>Chat:</source>
-            <translation>聊天：</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="165" />
-            <source>Images:</source>
-            <translation>图像：</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="166" />
-            <source>Speech:</source>
-            <translation>语音合成：</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="167" />
-            <source>Transcription:</source>
-            <translation>语音转写：</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="168" />
-            <source>Embeddings:</source>
-            <translation>嵌入：</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="187" />
-            <location filename="../../app/ui/settings/profiles_page.py" line="866" />
-            <source>Load models</source>
-            <translation>加载模型列表</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="188" />
-            <source>Ask the server for its models (GET /models) to choose from</source>
-            <translation>向服务器查询可用模型（GET /models）以供选择</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="196" />
-            <source>Network</source>
-            <translation>网络</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="201" />
-            <location filename="../../app/ui/settings/profiles_page.py" line="207" />
-            <source> s</source>
-            <translation> 秒</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="202" />
-            <source>How long to wait for the next bytes of an answer; large models can be slow to start</source>
-            <translation>等待回复中下一段数据的最长时间；大型模型可能需要较长时间才开始回复</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="204" />
-            <source>Request timeout:</source>
-            <translation>请求超时：</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="209" />
-            <source>Connect timeout:</source>
-            <translation>连接超时：</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="211" />
-            <source>System settings</source>
-            <translation>系统设置</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="212" />
-            <source>No proxy</source>
-            <translation>不使用代理</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="213" />
-            <source>Custom proxy</source>
-            <translation>自定义代理</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="215" />
-            <source>Proxy:</source>
-            <translation>代理：</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="219" />
-            <source>Proxy URL:</source>
-            <translation>代理 URL：</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="220" />
-            <source>Verify TLS certificates</source>
-            <translation>验证 TLS 证书</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="224" />
-            <source>Choose a CA bundle</source>
-            <translation>选择 CA 证书包</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="224" />
-            <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
-            <translation>证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="226" />
-            <source>System certificates</source>
-            <translation>系统证书</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="228" />
-            <source>CA bundle:</source>
-            <translation>CA 证书包：</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="252" />
-            <source>The system keychain cannot be used</source>
-            <translation>无法使用系统密钥环</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="260" />
-            <source>Parla keeps tokens only in the system keychain, never in a file. To store them, install and unlock a Secret Service keychain — GNOME Keyring (package gnome-keyring) or KDE Wallet — then press Check again. keyrings.alt is not recommended: it keeps tokens in plain text.</source>
-            <translation>Parla 只把令牌保存在系统密钥环中，从不写入文件。要保存令牌，请安装并解锁一个 Secret Service 密钥环 — GNOME Keyring（软件包 gnome-keyring）或 KDE 钱包 — 然后点击“重新检查”。不建议使用 keyrings.alt：它以明文保存令牌。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="265" />
-            <source>Keep tokens for this session only (forgotten when Parla quits)</source>
-            <translation>仅在本次会话中保留令牌（退出 Parla 后即遗忘）</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="267" />
-            <source>Check again</source>
-            <translation>重新检查</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="353" />
-            <source>The token was not saved. Make the keychain available, or keep the token for this session only.</source>
-            <translation>令牌未保存。请让密钥环可用，或仅在本次会话中保留令牌。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="466" />
-            <source>(unnamed)</source>
-            <translation>（未命名）</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="468" />
-            <source>{name} (active)</source>
-            <translation>{name}（当前）</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="515" />
-            <source>New profile</source>
-            <translation>新配置</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="532" />
-            <source>{name} (copy)</source>
-            <translation>{name}（副本）</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="689" />
-            <source>OPENAI_BASE_URL is set: for this run the active profile “{name}” uses {url} instead of its base URL.</source>
-            <translation>已设置 OPENAI_BASE_URL：本次运行中，当前配置“{name}”使用 {url}，而不是自己的基础 URL。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="695" />
-            <source>OPENAI_API_KEY is set: for this run the active profile “{name}” uses it instead of its token.</source>
-            <translation>已设置 OPENAI_API_KEY：本次运行中，当前配置“{name}”使用它代替自己的令牌。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="700" />
-            <source>Values from the environment are never saved.</source>
-            <translation>来自环境变量的值永远不会被保存。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="714" />
-            <source>The keychain cannot store it: tick “Keep tokens for this session only” to use it.</source>
-            <translation>密钥环无法保存它：勾选“仅在本次会话中保留令牌”即可使用。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="716" />
-            <source>Will be stored in the system keychain when you press OK or Apply.</source>
-            <translation>按下“确定”或“应用”后将保存到系统密钥环。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="712" />
-            <source>Will be kept for this session only when you press OK or Apply.</source>
-            <translation>按下“确定”或“应用”后将仅在本次会话中保留。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="718" />
-            <source>The token will be removed when you press OK or Apply.</source>
-            <translation>按下“确定”或“应用”后将删除该令牌。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="722" />
-            <source>Stored in the system keychain.</source>
-            <translation>已保存在系统密钥环中。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="724" />
-            <source>Kept for this session only — forgotten when Parla quits.</source>
-            <translation>仅在本次会话中保留 — 退出 Parla 后即遗忘。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="726" />
-            <source>The keychain could not be read.</source>
-            <translation>无法读取密钥环。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="728" />
-            <source>Reading the keychain…</source>
-            <translation>正在读取密钥环…</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="730" />
-            <source>No token stored.</source>
-            <translation>未保存令牌。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="732" />
-            <source>OPENAI_API_KEY from the environment is used instead for this run.</source>
-            <translation>本次运行改用环境变量中的 OPENAI_API_KEY。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="811" />
-            <source>Cancel test</source>
-            <translation>取消测试</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="812" />
-            <source>Testing…</source>
-            <translation>正在测试…</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="823" />
-            <source>Test cancelled.</source>
-            <translation>测试已取消。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="827" />
-            <source>Connected — 1 model</source>
-            <translation>已连接 — 1 个模型</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="827" />
-            <source>Connected — {count} models</source>
-            <translation>已连接 — {count} 个模型</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="845" />
-            <source>Cancel</source>
-            <translation>取消</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="846" />
-            <source>Loading models…</source>
-            <translation>正在加载模型…</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="855" />
-            <source>This server does not list its models — type the model names.</source>
-            <translation>此服务器不提供模型列表 — 请直接输入模型名称。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="859" />
-            <source>Cancelled.</source>
-            <translation>已取消。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="864" />
-            <source>Loaded 1 model.</source>
-            <translation>已加载 1 个模型。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/profiles_page.py" line="864" />
-            <source>Loaded {count} models.</source>
-            <translation>已加载 {count} 个模型。</translation>
-        </message>
-    </context>
-    <context>
-        <name>SecretEdit</name>
-        <message>
-            <location filename="../../app/ui/widgets/secret_edit.py" line="24" />
-            <source>Token</source>
-            <translation>令牌</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/widgets/secret_edit.py" line="28" />
-            <location filename="../../app/ui/widgets/secret_edit.py" line="60" />
-            <source>Show</source>
-            <translation>显示</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/widgets/secret_edit.py" line="29" />
-            <source>Show or hide the token</source>
-            <translation>显示或隐藏令牌</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/widgets/secret_edit.py" line="60" />
-            <source>Hide</source>
-            <translation>隐藏</translation>
-        </message>
-    </context>
-    <context>
-        <name>SettingsDialog</name>
-        <message>
-            <location filename="../../app/ui/settings/dialog.py" line="48" />
-            <source>Settings</source>
-            <extracomment>Settings were stored (profiles, tokens and preferences).</extracomment>
-            <translation>设置</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/dialog.py" line="54" />
-            <source>Profiles</source>
-            <translation>配置</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/dialog.py" line="55" />
-            <source>General</source>
-            <translation>常规</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/dialog.py" line="127" />
-            <source>Saving…</source>
-            <translation>正在保存…</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/dialog.py" line="145" />
-            <source>Settings saved.</source>
-            <translation>设置已保存。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/dialog.py" line="147" />
-            <source>The new language takes effect the next time Parla starts.</source>
-            <translation>新的语言将在下次启动 Parla 时生效。</translation>
-        </message>
-    </context>
-    <context>
-        <name>VoicePage</name>
-        <message>
-            <location filename="../../app/ui/voice/page.py" line="17" />
-            <source>Voice — speaking, listening and transcribing will appear here.</source>
-            <translation>语音 — 语音合成、收听和转写将显示在这里。</translation>
-        </message>
-    </context>
-    <context>
-        <name>errors</name>
-        <message>
-            <location filename="../../app/ui/errors.py" line="63" />
-            <source>No token — open Settings to add one.</source>
-            <translation>没有令牌 — 请打开设置添加。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="65" />
-            <source>Cancelled.</source>
-            <translation>已取消。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="67" />
-            <source>File not found: {path}</source>
-            <translation>找不到文件：{path}</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="69" />
-            <source>Permission denied: {path}</source>
-            <translation>权限不足：{path}</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="71" />
-            <source>The operating system reported an error: {reason}</source>
-            <translation>操作系统报告了错误：{reason}</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="74" />
-            <source>Something unexpected went wrong ({kind}) — the details are in the log.</source>
-            <translation>发生了意外错误（{kind}）— 详细信息见日志。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="102" />
-            <source>the server</source>
-            <translation>服务器</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="115" />
-            <source>the connection closed before the end</source>
-            <translation>连接在结束前已关闭</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="116" />
-            <source>The reply was cut off: {reason}</source>
-            <translation>回复被中断：{reason}</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="121" />
-            <source>The request failed: {message}</source>
-            <translation>请求失败：{message}</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="122" />
-            <source>The request failed.</source>
-            <translation>请求失败。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="128" />
-            <source>Cannot reach {host}: connecting took too long — check the network and the proxy settings.</source>
-            <translation>无法连接 {host}：连接超时 — 请检查网络和代理设置。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="132" />
-            <source>{host} stopped answering within the request timeout — try again, or raise the timeout in Settings.</source>
-            <translation>{host} 在请求超时时间内没有回应 — 请重试，或在设置中调高超时时间。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="135" />
-            <source>The request to {host} timed out — try again.</source>
-            <translation>发往 {host} 的请求超时 — 请重试。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="141" />
-            <source>Cannot reach {host}: the connection was refused — is the server running?</source>
-            <translation>无法连接 {host}：连接被拒绝 — 服务器是否在运行？</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="143" />
-            <source>Cannot reach {host}: the name could not be resolved — check the address and the network.</source>
-            <translation>无法连接 {host}：无法解析该域名 — 请检查地址和网络。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="145" />
-            <source>Cannot reach {host}: the secure connection failed — check the TLS settings and the CA bundle.</source>
-            <translation>无法连接 {host}：安全连接失败 — 请检查 TLS 设置和 CA 证书包。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="149" />
-            <source>Cannot reach {host} through the proxy — check the proxy settings.</source>
-            <translation>无法通过代理连接 {host} — 请检查代理设置。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="151" />
-            <source>Cannot reach {host}: the network connection failed.</source>
-            <translation>无法连接 {host}：网络连接失败。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="160" />
-            <source>The server answered with a web page (HTTP {status}) — the relay may be down.</source>
-            <translation>服务器返回了一个网页（HTTP {status}）— 中转服务可能已宕机。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="163" />
-            <source>The server answered with a web page instead of an API reply (HTTP {status}) — check the base URL in Settings.</source>
-            <translation>服务器返回了网页而不是 API 响应（HTTP {status}）— 请在设置中检查基础 URL。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="168" />
-            <source>The server rejected the token — check it in Settings.</source>
-            <translation>服务器拒绝了令牌 — 请在设置中检查。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="171" />
-            <source>Access denied (HTTP 403): {message}</source>
-            <translation>访问被拒绝（HTTP 403）：{message}</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="172" />
-            <source>Access denied (HTTP 403) — the token is not allowed to use this.</source>
-            <translation>访问被拒绝（HTTP 403）— 该令牌无权使用此功能。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="175" />
-            <source>The model “{model}” was not found on this server — choose another one.</source>
-            <translation>此服务器上找不到模型“{model}” — 请选择其他模型。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="179" />
-            <source>Not found (HTTP 404): {message}</source>
-            <translation>未找到（HTTP 404）：{message}</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="180" />
-            <source>Not found (HTTP 404): the server has no {path} — check the base URL in Settings.</source>
-            <translation>未找到（HTTP 404）：服务器没有 {path} — 请在设置中检查基础 URL。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="187" />
-            <source>The server refused the request: {message}</source>
-            <translation>服务器拒绝了请求：{message}</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="188" />
-            <source>The server refused the request as invalid (HTTP 400).</source>
-            <translation>服务器认为请求无效并拒绝了它（HTTP 400）。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="191" />
-            <source>The server had a problem (HTTP {status}): {message}</source>
-            <translation>服务器出现问题（HTTP {status}）：{message}</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="194" />
-            <source>The server had a problem (HTTP {status}) — try again in a moment.</source>
-            <translation>服务器出现问题（HTTP {status}）— 请稍后重试。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="196" />
-            <source>The server gave up waiting for the request (HTTP 408) — try again.</source>
-            <translation>服务器等待请求超时（HTTP 408）— 请重试。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="198" />
-            <source>The request is too large for the server (HTTP 413).</source>
-            <translation>请求太大，服务器无法处理（HTTP 413）。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="201" />
-            <source>The server answered with an error: {message}</source>
-            <translation>服务器返回了错误：{message}</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="202" />
-            <source>The server's answer could not be understood.</source>
-            <translation>无法理解服务器的回复。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="204" />
-            <source>The server refused the request (HTTP {status}): {message}</source>
-            <translation>服务器拒绝了请求（HTTP {status}）：{message}</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="207" />
-            <source>The server refused the request (HTTP {status}).</source>
-            <translation>服务器拒绝了请求（HTTP {status}）。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="213" />
-            <source>The account has no quota left: {message}</source>
-            <translation>账户额度已用完：{message}</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="214" />
-            <source>The account has no quota left — check your plan or balance.</source>
-            <translation>账户额度已用完 — 请检查套餐或余额。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="217" />
-            <source>Rate limited — retrying in {seconds} s.</source>
-            <translation>请求过于频繁 — {seconds} 秒后重试。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="219" />
-            <source>Rate limited — try again later. The server said: {message}</source>
-            <translation>请求过于频繁 — 请稍后再试。服务器消息：{message}</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="220" />
-            <source>Rate limited — try again later.</source>
-            <translation>请求过于频繁 — 请稍后再试。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="225" />
-            <source>No keychain is available to store the token — install GNOME Keyring or KWallet, or keep the token for this session only.</source>
-            <translation>没有可用于保存令牌的密钥环 — 请安装 GNOME Keyring 或 KWallet，或仅在本次会话中保留令牌。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="231" />
-            <source>The keychain is locked — unlock it and try again.</source>
-            <translation>密钥环已锁定 — 请解锁后重试。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="233" />
-            <source>The keychain did not open: its unlock prompt was dismissed or could not be shown.</source>
-            <translation>密钥环未能打开：解锁提示被关闭或无法显示。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="236" />
-            <source>The keychain reported an error: {detail}</source>
-            <translation>密钥环报告了错误：{detail}</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/errors.py" line="237" />
-            <source>The keychain reported an error.</source>
-            <translation>密钥环报告了错误。</translation>
-        </message>
-    </context>
-    <context>
-        <name>profiles</name>
-        <message>
-            <location filename="../../app/ui/profile_names.py" line="18" />
-            <source>Default</source>
-            <extracomment>The name ``ProfileStore`` gives the first profile it creates (English, as stored on disk).</extracomment>
-            <translation>默认</translation>
-        </message>
-    </context>
-    <context>
-        <name>validation</name>
-        <message>
-            <location filename="../../app/ui/settings/validation.py" line="27" />
-            <source>The profile needs a name.</source>
-            <translation>配置需要一个名称。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/validation.py" line="34" />
-            <source>Enter the base URL, e.g. https://api.openai.com/v1.</source>
-            <translation>请输入基础 URL，例如 https://api.openai.com/v1。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/validation.py" line="37" />
-            <source>The base URL must start with http:// or https:// and name a host.</source>
-            <translation>基础 URL 必须以 http:// 或 https:// 开头，并包含主机名。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/validation.py" line="39" />
-            <source>The port in the base URL is not valid.</source>
-            <translation>基础 URL 中的端口无效。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/validation.py" line="41" />
-            <source>Put the token in the Token field, not in the base URL.</source>
-            <translation>请把令牌填在“令牌”栏中，而不是写进基础 URL。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/validation.py" line="48" />
-            <source>Enter the proxy URL, e.g. socks5://127.0.0.1:1080.</source>
-            <translation>请输入代理 URL，例如 socks5://127.0.0.1:1080。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/validation.py" line="51" />
-            <source>The proxy URL must start with http://, https://, socks5:// or socks5h:// and name a host.</source>
-            <translation>代理 URL 必须以 http://、https://、socks5:// 或 socks5h:// 开头，并包含主机名。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/validation.py" line="55" />
-            <source>The port in the proxy URL is not valid.</source>
-            <translation>代理 URL 中的端口无效。</translation>
-        </message>
-        <message>
-            <location filename="../../app/ui/settings/validation.py" line="65" />
-            <source>The CA bundle file does not exist.</source>
-            <translation>CA 证书包文件不存在。</translation>
-        </message>
-    </context>
+<context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../app/ui/about.py" line="18"/>
+        <source>About Parla</source>
+        <translation>关于 Parla</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/about.py" line="19"/>
+        <source>Parla {version}</source>
+        <translation>Parla {version}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/about.py" line="25"/>
+        <source>A native desktop client for OpenAI-compatible APIs: chat, images and voice.</source>
+        <translation>一款原生桌面客户端，适用于兼容 OpenAI 的 API：聊天、图像和语音。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/about.py" line="27"/>
+        <source>Released under the MIT License.</source>
+        <translation>以 MIT 许可证发布。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/about.py" line="29"/>
+        <source>Built with Qt {qt} and PySide6 {pyside}.</source>
+        <translation>基于 Qt {qt} 和 PySide6 {pyside} 构建。</translation>
+    </message>
+</context>
+<context>
+    <name>Banner</name>
+    <message>
+        <location filename="../../app/ui/widgets/banner.py" line="35"/>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/widgets/banner.py" line="36"/>
+        <source>Hide this message</source>
+        <translation>隐藏此消息</translation>
+    </message>
+</context>
+<context>
+    <name>BuiltinPresets</name>
+    <message>
+        <location filename="../../app/ui/chat/presets.py" line="116"/>
+        <source>General assistant</source>
+        <translation>通用助手</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/presets.py" line="117"/>
+        <source>You are a helpful, honest assistant. Answer clearly and accurately, use Markdown where it helps, and say so when you are not sure.</source>
+        <translation>你是一个乐于助人、诚实可靠的助手。回答要清楚、准确，需要时使用 Markdown；不确定时请直说。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/presets.py" line="125"/>
+        <source>Translator (中⇄英)</source>
+        <translation>翻译（中⇄英）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/presets.py" line="126"/>
+        <source>You are a professional translator between Chinese and English. If the text is in Chinese, translate it into natural English; otherwise translate it into natural Simplified Chinese. Keep the meaning, tone and formatting, and reply with the translation only.</source>
+        <translation>你是一名专业的中英文翻译。如果原文是中文，请译成自然流畅的英文；否则请译成自然流畅的简体中文。保持原意、语气和格式，只回复译文。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/presets.py" line="136"/>
+        <source>Code reviewer</source>
+        <translation>代码审查</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/presets.py" line="137"/>
+        <source>You are a senior software engineer reviewing code. List bugs, security problems, unclear names and missing tests, most important first, each with a concrete fix (a short code snippet where it helps). Do not rewrite the whole code.</source>
+        <translation>你是一名正在审查代码的资深软件工程师。请按重要程度依次列出缺陷、安全问题、含义不清的命名和缺少的测试，并为每一项给出具体的修改建议（必要时附上简短的代码片段）。不要重写整段代码。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/presets.py" line="147"/>
+        <source>Concise</source>
+        <translation>简洁</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/presets.py" line="148"/>
+        <source>Answer as briefly as possible: one sentence or a short list. No preamble, no repeating the question, no closing remarks.</source>
+        <translation>尽可能简短地回答：一句话或一个简短的列表。不要开场白，不要复述问题，也不要结束语。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/presets.py" line="156"/>
+        <source>Creative writer</source>
+        <translation>创意写作</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/presets.py" line="157"/>
+        <source>You are a creative writing partner. Offer vivid, original ideas and prose, vary the rhythm of your sentences and avoid clichés. If the request is unclear, ask one short question first.</source>
+        <translation>你是一名创意写作伙伴。请提供生动、新颖的构思和文字，句子节奏富于变化，避免陈词滥调。如果要求不清楚，先问一个简短的问题。</translation>
+    </message>
+</context>
+<context>
+    <name>ChatPage</name>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="84"/>
+        <source>Ask anything. Conversations are kept on this computer.</source>
+        <extracomment>The composer&apos;s text is saved this long after the last keystroke (and at once on switching).</extracomment>
+        <translation>有问题尽管问。对话只保存在这台电脑上。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="97"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="100"/>
+        <source>Model, system prompt and parameters of this conversation</source>
+        <translation>此对话的模型、系统提示词和参数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="195"/>
+        <source>The conversation history could not be opened, so Chat is unavailable.</source>
+        <translation>无法打开对话记录，因此聊天不可用。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="368"/>
+        <source>“{title}” deleted.</source>
+        <translation>已删除“{title}”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="417"/>
+        <source>Message copied.</source>
+        <translation>消息已复制。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="420"/>
+        <source>Message copied as plain text.</source>
+        <translation>消息已按纯文本复制。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="432"/>
+        <source>Asking again replaces this reply and the message after it.</source>
+        <translation>重新生成会替换此回复及其后的一条消息。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="434"/>
+        <source>Asking again replaces this reply and the {count} messages after it.</source>
+        <translation>重新生成会替换此回复及其后的 {count} 条消息。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="435"/>
+        <location filename="../../app/ui/chat/page.py" line="450"/>
+        <source>Replace later messages?</source>
+        <translation>替换后面的消息？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="447"/>
+        <source>Sending the edited message replaces the message after it.</source>
+        <translation>发送修改后的消息会替换其后的一条消息。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="449"/>
+        <source>Sending the edited message replaces the {count} messages after it.</source>
+        <translation>发送修改后的消息会替换其后的 {count} 条消息。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="554"/>
+        <source>Export / Import</source>
+        <translation>导出 / 导入</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="435"/>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="450"/>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="458"/>
+        <source>Delete this message?</source>
+        <translation>删除这条消息？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="459"/>
+        <source>The message is removed from the conversation. This cannot be undone.</source>
+        <translation>这条消息将从对话中移除，且无法撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="460"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="505"/>
+        <source>The model this conversation asks</source>
+        <translation>此对话使用的模型</translation>
+    </message>
+</context>
+<context>
+    <name>ChatRender</name>
+    <message>
+        <location filename="../../app/ui/chat/render_document.py" line="588"/>
+        <source>code</source>
+        <extracomment>Tables with more body rows than this are shown as preformatted text: a QTextTable of thousands of rows takes seconds to build and lay out, and nobody reads it as a grid. Likewise for absurdly wide tables. While a code block streams, the last this many lines stay live (re-lexed on each update). A few lexer rules match a whole multi-line construct at once (``/* … */`` in C or JavaScript) and only once its end has arrived; keeping a window open lets such a construct of up to this many lines be coloured as a one-shot render colours it, at a cost that stays constant.</extracomment>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/render_document.py" line="594"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/render_document.py" line="691"/>
+        <source>A large table (%1 rows), shown as text.</source>
+        <translation>大型表格（%1 行），以文本显示。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/render_document.py" line="809"/>
+        <source>Image: %1</source>
+        <translation>图片：%1</translation>
+    </message>
+</context>
+<context>
+    <name>ChatSidebar</name>
+    <message>
+        <location filename="../../app/ui/chat/sidebar_model.py" line="58"/>
+        <source>Pinned</source>
+        <translation>已置顶</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar_model.py" line="60"/>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar_model.py" line="62"/>
+        <source>Yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar_model.py" line="64"/>
+        <source>Previous 7 days</source>
+        <translation>过去 7 天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar_model.py" line="69"/>
+        <source>MMMM yyyy</source>
+        <comment>month heading: a QDate format</comment>
+        <translation>yyyy年M月</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar_model.py" line="74"/>
+        <source>New chat</source>
+        <translation>新对话</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <location filename="../../app/ui/chat/composer.py" line="87"/>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/composer.py" line="91"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/composer.py" line="93"/>
+        <source>Stop the reply (Esc); what arrived so far is kept.</source>
+        <translation>停止回复（Esc）；已收到的内容会保留。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/composer.py" line="177"/>
+        <source>Message — Enter to send, Shift+Enter for a new line</source>
+        <translation>输入消息 — Enter 发送，Shift+Enter 换行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/composer.py" line="179"/>
+        <source>Message — Shift+Enter to send, Enter for a new line</source>
+        <translation>输入消息 — Shift+Enter 发送，Enter 换行</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionIndicator</name>
+    <message>
+        <location filename="../../app/ui/status_bar.py" line="82"/>
+        <source>Connection status</source>
+        <translation>连接状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_bar.py" line="83"/>
+        <source>from environment</source>
+        <translation>来自环境变量</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_bar.py" line="85"/>
+        <source>OPENAI_BASE_URL or OPENAI_API_KEY is set: it overrides the active profile for this run and is never saved.</source>
+        <translation>已设置 OPENAI_BASE_URL 或 OPENAI_API_KEY：本次运行中它会覆盖当前配置，且永远不会被保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_bar.py" line="123"/>
+        <source>No token — open Settings</source>
+        <translation>没有令牌 — 请打开设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_bar.py" line="124"/>
+        <location filename="../../app/ui/status_bar.py" line="137"/>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_bar.py" line="127"/>
+        <source>Checking connection…</source>
+        <translation>正在检查连接…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_bar.py" line="130"/>
+        <source>Connected · 1 model</source>
+        <translation>已连接 · 1 个模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_bar.py" line="132"/>
+        <source>Connected · {count} models</source>
+        <translation>已连接 · {count} 个模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_bar.py" line="137"/>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_bar.py" line="140"/>
+        <source>The token is kept for this session only.</source>
+        <translation>令牌仅在本次会话中保留。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_bar.py" line="146"/>
+        <source>Check the connection again</source>
+        <translation>重新检查连接</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_bar.py" line="148"/>
+        <source>Open the profile settings</source>
+        <translation>打开配置设置</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationSettingsPanel</name>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="500"/>
+        <source>Model</source>
+        <extracomment>(model, settings) after the user changed something, debounced. (conversation id, model, settings): the same report, with the conversation it belongs to.</extracomment>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="508"/>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="513"/>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="514"/>
+        <source>Apply a preset: its system prompt and parameters replace these</source>
+        <translation>应用预设：用它的系统提示词和参数替换当前设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="523"/>
+        <source>Presets</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="526"/>
+        <source>Save as preset…</source>
+        <translation>另存为预设…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="528"/>
+        <source>Manage presets…</source>
+        <translation>管理预设…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="538"/>
+        <source>System prompt</source>
+        <translation>系统提示词</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="541"/>
+        <source>Instructions the model follows for the whole conversation (optional)</source>
+        <translation>模型在整个对话中遵循的指示（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="549"/>
+        <source>Parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="550"/>
+        <source>Unchecked parameters are not sent: the server&apos;s defaults apply.</source>
+        <translation>未勾选的参数不会发送，使用服务器的默认值。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="562"/>
+        <source>Default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="579"/>
+        <source>Reset to defaults</source>
+        <translation>恢复默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="580"/>
+        <source>The profile&apos;s default model, no system prompt, every parameter left to the server</source>
+        <translation>使用配置的默认模型，不设系统提示词，所有参数交由服务器决定</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="99"/>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="100"/>
+        <source>Randomness, 0–2: lower is more focused and repeatable, higher more varied</source>
+        <translation>随机性，0–2：越低越集中、越可重复，越高越多样</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="103"/>
+        <source>Top P</source>
+        <translation>Top P 采样</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="104"/>
+        <source>Nucleus sampling, 0–1: only the most likely words whose chances add up to this are considered</source>
+        <translation>核采样，0–1：只考虑累计概率达到该值的最可能的词</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="110"/>
+        <source>Max tokens</source>
+        <translation>最大令牌数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="111"/>
+        <source>The longest reply allowed, in tokens; the reply stops there</source>
+        <translation>回复允许的最大长度（令牌数），到达后回复即停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="114"/>
+        <source>Presence penalty</source>
+        <translation>存在惩罚</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="115"/>
+        <source>−2 to 2: positive values push the model towards new topics</source>
+        <translation>−2 到 2：正值促使模型谈论新话题</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="118"/>
+        <source>Frequency penalty</source>
+        <translation>频率惩罚</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="119"/>
+        <source>−2 to 2: positive values make the model repeat itself less</source>
+        <translation>−2 到 2：正值让模型减少重复</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="734"/>
+        <source>Save as preset</source>
+        <translation>另存为预设</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="752"/>
+        <source>The preset could not be saved: the name is not allowed.</source>
+        <translation>无法保存预设：名称不可用。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="754"/>
+        <source>Preset “{name}” saved.</source>
+        <translation>预设“{name}”已保存。</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationSidebar</name>
+    <message>
+        <location filename="../../app/ui/chat/sidebar.py" line="173"/>
+        <source>New Chat</source>
+        <extracomment>(query) — the debounced search text; &quot;&quot; when the search was cleared (conversation id, message id or -1 for a title hit)</extracomment>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar.py" line="175"/>
+        <source>Start a new conversation (Ctrl+N)</source>
+        <translation>开始新对话（Ctrl+N）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar.py" line="180"/>
+        <source>Search conversations</source>
+        <translation>搜索对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar.py" line="201"/>
+        <source>Conversations</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar.py" line="212"/>
+        <source>Search results</source>
+        <translation>搜索结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar.py" line="213"/>
+        <source>Nothing found.</source>
+        <translation>没有找到。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar.py" line="228"/>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar.py" line="234"/>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar.py" line="383"/>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar.py" line="387"/>
+        <source>Unpin</source>
+        <translation>取消置顶</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar.py" line="387"/>
+        <source>Pin</source>
+        <translation>置顶</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar.py" line="391"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+</context>
+<context>
+    <name>CrashDialog</name>
+    <message>
+        <location filename="../../app/ui/crash_dialog.py" line="52"/>
+        <source>Parla — unexpected error</source>
+        <translation>Parla — 意外错误</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/crash_dialog.py" line="57"/>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/crash_dialog.py" line="59"/>
+        <source>Parla ran into an unexpected problem. It may keep working, but restart it if anything looks wrong.</source>
+        <translation>Parla 遇到了意外问题。它可能仍可继续工作，但如果有任何异常，请重新启动。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/crash_dialog.py" line="75"/>
+        <source>Crash report</source>
+        <translation>错误报告</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/crash_dialog.py" line="76"/>
+        <source>The report to paste into a bug report: versions, platform and traceback</source>
+        <translation>可粘贴到问题反馈中的报告：版本、平台和调用栈</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/crash_dialog.py" line="78"/>
+        <source>The report holds no token; long quoted values are replaced by their length. Read it before you share it.</source>
+        <translation>报告中不含令牌；较长的引号内容已替换为其长度。分享前请先阅读。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/crash_dialog.py" line="84"/>
+        <location filename="../../app/ui/crash_dialog.py" line="129"/>
+        <source>&amp;Copy report</source>
+        <translation>复制报告(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/crash_dialog.py" line="86"/>
+        <source>Copy the report to the clipboard</source>
+        <translation>将报告复制到剪贴板</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/crash_dialog.py" line="90"/>
+        <source>Close this message; Parla keeps running</source>
+        <translation>关闭此消息；Parla 会继续运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/crash_dialog.py" line="124"/>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentView</name>
+    <message>
+        <location filename="../../app/ui/chat/document_view.py" line="265"/>
+        <source>Copy</source>
+        <extracomment>A link was clicked (pressed and released on the same anchor): (document, href).</extracomment>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/document_view.py" line="270"/>
+        <source>Copy Link Address</source>
+        <translation>复制链接地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/document_view.py" line="273"/>
+        <source>Select All</source>
+        <translation>全选</translation>
+    </message>
+</context>
+<context>
+    <name>EditPanel</name>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="383"/>
+        <source>Pictures to edit</source>
+        <translation>要编辑的图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="385"/>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="387"/>
+        <source>Take the selected picture out of the edit</source>
+        <translation>把选中的图片从这次编辑中移除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="394"/>
+        <source>Choose the picture to edit: Open…, Paste, drop a file here, or pick Edit on a gallery picture. Then paint over the part that should change.</source>
+        <translation>选择要编辑的图片：打开…、粘贴、把文件拖到这里，或在图库里的图片上选“编辑”。然后涂抹需要修改的部分。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="397"/>
+        <source>Describe the change, or the whole new picture…</source>
+        <translation>描述要做的修改，或整张新图片…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="418"/>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="475"/>
+        <source>This model edits one picture at a time: remove the others, or choose gpt-image-1.</source>
+        <translation>这个模型一次只能编辑一张图片：请移除其他图片，或选择 gpt-image-1。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="477"/>
+        <source>You paint the mask on the first picture; the others guide the model (up to {count}).</source>
+        <translation>蒙版画在第一张图片上；其余图片供模型参考（最多 {count} 张）。</translation>
+    </message>
+</context>
+<context>
+    <name>ExportActions</name>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="91"/>
+        <source>Export conversation…</source>
+        <extracomment>Conversations were imported: their local ids, in the file&apos;s order. An export or import ended; the argument is what the user was told (&quot;&quot; when cancelled).</extracomment>
+        <translation>导出对话…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="93"/>
+        <source>Save this conversation as Markdown or JSON</source>
+        <translation>将此对话保存为 Markdown 或 JSON</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="95"/>
+        <source>Export all conversations…</source>
+        <translation>导出全部对话…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="97"/>
+        <source>Save every conversation in one Markdown or JSON file</source>
+        <translation>将所有对话保存到一个 Markdown 或 JSON 文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="99"/>
+        <source>Import conversations…</source>
+        <translation>导入对话…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="101"/>
+        <source>Restore conversations from a Parla JSON export</source>
+        <translation>从 Parla 导出的 JSON 文件恢复对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="155"/>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown 文件 (*.md)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="156"/>
+        <source>JSON, restorable with Import (*.json)</source>
+        <translation>JSON，可通过导入恢复 (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="211"/>
+        <source>This conversation no longer exists.</source>
+        <translation>此对话已不存在。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="213"/>
+        <source>conversation</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="214"/>
+        <source>Export conversation</source>
+        <translation>导出对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="220"/>
+        <source>Export all conversations</source>
+        <translation>导出全部对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="220"/>
+        <source>Parla conversations</source>
+        <translation>Parla 对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="226"/>
+        <source>Import conversations</source>
+        <translation>导入对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="230"/>
+        <source>Parla JSON export (*.json)</source>
+        <translation>Parla JSON 导出文件 (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="230"/>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="245"/>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="246"/>
+        <source>Assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="247"/>
+        <source>System</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="248"/>
+        <source>Tool</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="249"/>
+        <source>New chat</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="250"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="251"/>
+        <source>Created</source>
+        <translation>创建于</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="252"/>
+        <source>System prompt</source>
+        <translation>系统提示词</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="253"/>
+        <source>Thinking</source>
+        <translation>思考过程</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="254"/>
+        <source>Tool calls</source>
+        <translation>工具调用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="255"/>
+        <source>Result of {id}</source>
+        <translation>{id} 的结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="256"/>
+        <source>Image</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="257"/>
+        <source>Tokens: {prompt} prompt · {completion} completion</source>
+        <translation>令牌：提示 {prompt} · 回复 {completion}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="258"/>
+        <source>Stopped before the end.</source>
+        <translation>在结束前已停止。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="259"/>
+        <source>Interrupted.</source>
+        <translation>已中断。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="260"/>
+        <source>Error: {error}</source>
+        <translation>错误：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="261"/>
+        <source>Exported from Parla on {date}</source>
+        <translation>于 {date} 从 Parla 导出</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="291"/>
+        <source>Exported 1 conversation to {path}.</source>
+        <translation>已将 1 个对话导出到 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="293"/>
+        <source>Exported {count} conversations to {path}.</source>
+        <translation>已将 {count} 个对话导出到 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="324"/>
+        <source>1 conversation in the file could not be imported ({title}): {reason}</source>
+        <translation>文件中有 1 个对话无法导入（{title}）：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="326"/>
+        <source>{count} conversations in the file could not be imported. The first ({title}): {reason}</source>
+        <translation>文件中有 {count} 个对话无法导入。第一个（{title}）：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="327"/>
+        <source>number {number}</source>
+        <translation>第 {number} 个</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="337"/>
+        <source>The file holds no conversations.</source>
+        <translation>文件中没有对话。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="339"/>
+        <source>Nothing new to import: the {count} conversations of the file are already here.</source>
+        <translation>没有新内容可导入：文件中的 {count} 个对话都已存在。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="341"/>
+        <source>Nothing new to import: the conversation of the file is already here.</source>
+        <translation>没有新内容可导入：文件中的对话已存在。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="342"/>
+        <source>Imported 1 conversation.</source>
+        <translation>已导入 1 个对话。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="343"/>
+        <source>Imported {count} conversations.</source>
+        <translation>已导入 {count} 个对话。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="345"/>
+        <source>1 was already here.</source>
+        <translation>1 个已存在。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/export.py" line="346"/>
+        <source>{count} were already here.</source>
+        <translation>{count} 个已存在。</translation>
+    </message>
+</context>
+<context>
+    <name>FitChoice</name>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="289"/>
+        <source>Crop to the centre</source>
+        <translation>裁剪中间部分</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="291"/>
+        <source>Pad with white borders</source>
+        <translation>用白边补齐</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="298"/>
+        <source>Make it square:</source>
+        <translation>变成正方形：</translation>
+    </message>
+</context>
+<context>
+    <name>GalleryDelegate</name>
+    <message>
+        <location filename="../../app/ui/images/gallery_view.py" line="67"/>
+        <source>File missing</source>
+        <extracomment>Side of the square a thumbnail is drawn in, in device-independent pixels.</extracomment>
+        <translation>文件丢失</translation>
+    </message>
+</context>
+<context>
+    <name>GalleryModel</name>
+    <message>
+        <location filename="../../app/ui/images/gallery_model.py" line="163"/>
+        <source>Picture {number}</source>
+        <extracomment>Rows fetched per page from the store. The view scrolled near the end and there are more rows in the store: load ``offset``…</extracomment>
+        <translation>图片 {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/gallery_model.py" line="225"/>
+        <source>Variation of {name}</source>
+        <translation>{name} 的变体</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/gallery_model.py" line="226"/>
+        <source>Variation</source>
+        <translation>变体</translation>
+    </message>
+</context>
+<context>
+    <name>GalleryPanel</name>
+    <message>
+        <location filename="../../app/ui/images/gallery_view.py" line="226"/>
+        <source>Search prompts</source>
+        <extracomment>The search text settled (after a short pause in typing).</extracomment>
+        <translation>搜索提示词</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/gallery_view.py" line="228"/>
+        <source>Search the gallery by prompt</source>
+        <translation>按提示词搜索图库</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/gallery_view.py" line="233"/>
+        <source>Gallery</source>
+        <translation>图库</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/gallery_view.py" line="275"/>
+        <source>1 picture</source>
+        <translation>1 张图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/gallery_view.py" line="275"/>
+        <source>{count} pictures</source>
+        <translation>{count} 张图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/gallery_view.py" line="283"/>
+        <source>No picture&apos;s prompt contains “{query}”.</source>
+        <translation>没有图片的提示词包含“{query}”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/gallery_view.py" line="284"/>
+        <source>No pictures yet. Describe one in Generate and press Generate; what you make, edit or vary is kept here.</source>
+        <translation>还没有图片。在“生成”里描述一张并点“生成”；你生成、编辑或变体得到的图片都会保存在这里。</translation>
+    </message>
+</context>
+<context>
+    <name>GeneralPage</name>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="31"/>
+        <source>System default</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="36"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="37"/>
+        <source>The language of Parla&apos;s menus, buttons and messages</source>
+        <translation>Parla 菜单、按钮和消息使用的语言</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="38"/>
+        <source>A new language takes effect the next time Parla starts.</source>
+        <translation>新的语言将在下次启动 Parla 时生效。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="43"/>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="44"/>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="45"/>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="47"/>
+        <source>Theme</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="48"/>
+        <source>Light or dark colours, or the same as the desktop</source>
+        <translation>浅色或深色，或与桌面保持一致</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="49"/>
+        <source>The theme changes as soon as you press OK or Apply.</source>
+        <translation>按下“确定”或“应用”后，主题会立即更改。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="54"/>
+        <source>Enter sends, Shift+Enter starts a new line</source>
+        <translation>Enter 发送，Shift+Enter 换行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="55"/>
+        <source>Shift+Enter sends, Enter starts a new line</source>
+        <translation>Shift+Enter 发送，Enter 换行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="57"/>
+        <source>Chat messages</source>
+        <translation>聊天消息</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="58"/>
+        <source>Which key sends a chat message and which starts a new line</source>
+        <translation>哪个键发送聊天消息，哪个键换行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="59"/>
+        <source>Ctrl+Enter always sends.</source>
+        <translation>Ctrl+Enter 始终发送。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="66"/>
+        <source>Desktop default</source>
+        <translation>桌面默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="67"/>
+        <source> pt</source>
+        <translation> 磅</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="69"/>
+        <source>Text size</source>
+        <translation>文字大小</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="70"/>
+        <source>The size of all text in points; Ctrl+= and Ctrl+− change it from anywhere, Ctrl+0 resets it</source>
+        <translation>所有文字的大小（磅）；在任何位置按 Ctrl+= 和 Ctrl+− 可调整，Ctrl+0 恢复默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="71"/>
+        <source>Also from the keyboard: Ctrl+= larger, Ctrl+− smaller, Ctrl+0 default.</source>
+        <translation>也可用键盘：Ctrl+= 放大，Ctrl+− 缩小，Ctrl+0 恢复默认。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="75"/>
+        <source>Show Parla in the system tray, and keep it running there when the window is closed</source>
+        <translation>在系统托盘中显示 Parla，关闭窗口后仍在托盘中运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="77"/>
+        <source>System tray</source>
+        <translation>系统托盘</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="78"/>
+        <source>Closing the window then hides it; Quit in the tray menu (or Ctrl+Q) ends Parla</source>
+        <translation>此时关闭窗口只会将其隐藏；使用托盘菜单中的“退出”（或 Ctrl+Q）结束 Parla</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="82"/>
+        <source>The tray menu offers Show, New chat, Push to talk and Quit.</source>
+        <translation>托盘菜单提供“显示”、“新建对话”、“按键说话”和“退出”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="84"/>
+        <source>This desktop has no system tray right now: closing the window quits Parla.</source>
+        <translation>当前桌面没有系统托盘：关闭窗口将退出 Parla。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="92"/>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="94"/>
+        <source>Theme:</source>
+        <translation>主题：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="96"/>
+        <source>Text size:</source>
+        <translation>文字大小：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="98"/>
+        <source>System tray:</source>
+        <translation>系统托盘：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="100"/>
+        <source>Chat messages:</source>
+        <translation>聊天消息：</translation>
+    </message>
+</context>
+<context>
+    <name>GeneratePanel</name>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="274"/>
+        <source>Describe the picture you want…</source>
+        <translation>描述你想要的图片…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="279"/>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+</context>
+<context>
+    <name>ImageActions</name>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="37"/>
+        <source>Open</source>
+        <extracomment>Actions that make sense for several selected pictures at once.</extracomment>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="38"/>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="39"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="40"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="41"/>
+        <source>Show in folder</source>
+        <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="42"/>
+        <source>Use prompt again</source>
+        <translation>再次使用提示词</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="43"/>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="44"/>
+        <source>Vary</source>
+        <translation>变体</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="45"/>
+        <source>Send to chat</source>
+        <translation>发送到聊天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="51"/>
+        <source>Open the picture in the viewer</source>
+        <translation>在查看器中打开图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="52"/>
+        <source>Save a copy of the picture somewhere else</source>
+        <translation>把图片另存一份到别处</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="53"/>
+        <source>Copy the picture to the clipboard</source>
+        <translation>把图片复制到剪贴板</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="54"/>
+        <source>Delete the picture (you can undo this)</source>
+        <translation>删除图片（可以撤销）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="55"/>
+        <source>Open the folder that holds the picture&apos;s file</source>
+        <translation>打开存放这张图片文件的文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="56"/>
+        <source>Put this prompt and its settings back into Generate</source>
+        <translation>把这条提示词和它的设置放回“生成”</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="57"/>
+        <source>Paint over part of the picture and describe the change</source>
+        <translation>涂抹图片的一部分并描述修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="58"/>
+        <source>Make variations of this picture</source>
+        <translation>为这张图片生成变体</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/actions.py" line="59"/>
+        <source>Attach the picture to the chat message you are writing</source>
+        <translation>把图片附加到正在编写的聊天消息</translation>
+    </message>
+</context>
+<context>
+    <name>ImageNotes</name>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="64"/>
+        <source>Converted from {format} to PNG.</source>
+        <translation>已从 {format} 转换为 PNG。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="66"/>
+        <source>Turned upright as the photo&apos;s orientation tag says.</source>
+        <translation>已按照片的方向标记摆正。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="68"/>
+        <source>Cropped to the centre square ({before} → {after}).</source>
+        <translation>已裁剪为中间的正方形（{before} → {after}）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="71"/>
+        <source>Padded to a square ({before} → {after}).</source>
+        <translation>已补齐为正方形（{before} → {after}）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="74"/>
+        <source>Scaled down from {before} to {after} to stay under the upload limit.</source>
+        <translation>已从 {before} 缩小到 {after}，以免超过上传限制。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="77"/>
+        <source>Scaled down from {before} to {after}, the largest the model takes.</source>
+        <translation>已从 {before} 缩小到 {after}，这是模型接受的最大尺寸。</translation>
+    </message>
+</context>
+<context>
+    <name>ImageOptions</name>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="38"/>
+        <source>Server default</source>
+        <extracomment>Longest prompt shown whole in the history menu.</extracomment>
+        <translation>服务器默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="40"/>
+        <source>Auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="46"/>
+        <source>square</source>
+        <translation>正方形</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="48"/>
+        <source>landscape</source>
+        <translation>横向</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="50"/>
+        <source>portrait</source>
+        <translation>纵向</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="51"/>
+        <source>{width} × {height} ({shape})</source>
+        <translation>{width} × {height}（{shape}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="54"/>
+        <source>Standard</source>
+        <translation>标准</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="55"/>
+        <source>HD</source>
+        <translation>高清</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="56"/>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="57"/>
+        <source>Medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="58"/>
+        <source>Low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="59"/>
+        <source>Vivid</source>
+        <translation>鲜明</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="60"/>
+        <source>Natural</source>
+        <translation>自然</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="61"/>
+        <source>Transparent</source>
+        <translation>透明</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="62"/>
+        <source>Opaque</source>
+        <translation>不透明</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="66"/>
+        <source>Link (downloaded at once)</source>
+        <translation>链接（立即下载）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="67"/>
+        <source>Inline (base64)</source>
+        <translation>内嵌（base64）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="74"/>
+        <source>Size:</source>
+        <translation>尺寸：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="75"/>
+        <source>Quality:</source>
+        <translation>质量：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="76"/>
+        <source>Style:</source>
+        <translation>风格：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="77"/>
+        <source>Background:</source>
+        <translation>背景：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="78"/>
+        <source>File format:</source>
+        <translation>文件格式：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="79"/>
+        <source>Results as:</source>
+        <translation>结果形式：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="80"/>
+        <source>Number:</source>
+        <translation>数量：</translation>
+    </message>
+</context>
+<context>
+    <name>ImageViewer</name>
+    <message>
+        <location filename="../../app/ui/images/viewer.py" line="148"/>
+        <source>Back to gallery</source>
+        <extracomment>Parameters worth showing under a picture, in this order (the rest are technical). The zoom changed: the factor (1.0 = one picture pixel per screen pixel), and whether it fits. Show the previous (-1) or next (+1) picture of the gallery. ``action`` (an :class:`ImageAction` value) for the picture shown.</extracomment>
+        <translation>返回图库</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/viewer.py" line="151"/>
+        <source>Previous</source>
+        <translation>上一张</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/viewer.py" line="154"/>
+        <source>Next</source>
+        <translation>下一张</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/viewer.py" line="158"/>
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/viewer.py" line="161"/>
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/viewer.py" line="164"/>
+        <source>Fit</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/viewer.py" line="167"/>
+        <source>100%</source>
+        <translation>100%</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/viewer.py" line="207"/>
+        <source>More</source>
+        <translation>更多</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/viewer.py" line="244"/>
+        <source>The picture&apos;s file is missing or damaged.</source>
+        <translation>图片文件丢失或已损坏。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/viewer.py" line="258"/>
+        <source>Generated</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/viewer.py" line="259"/>
+        <source>Edited</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/viewer.py" line="260"/>
+        <source>Variation</source>
+        <translation>变体</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/viewer.py" line="265"/>
+        <source>Prompt: {prompt}</source>
+        <translation>提示词：{prompt}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/viewer.py" line="267"/>
+        <source>Revised by the model: {prompt}</source>
+        <translation>模型改写为：{prompt}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/viewer.py" line="277"/>
+        <source>From: {name}</source>
+        <translation>来源：{name}</translation>
+    </message>
+</context>
+<context>
+    <name>ImagesController</name>
+    <message>
+        <location filename="../../app/ui/images/controller.py" line="156"/>
+        <source>The gallery could not be opened: {reason}</source>
+        <extracomment>How long Undo is offered after a delete. The gallery could not be opened: the words to show. The first page of the gallery (or of a search) is in the model. Prompts used before, most recent first. Image model ids the server lists. Pictures were deleted (how many): offer Undo. Deleted pictures came back.</extracomment>
+        <translation>无法打开图库：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>ImagesPage</name>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="128"/>
+        <source>Generate</source>
+        <extracomment>&quot;Send to chat&quot; on a gallery picture: the path of its file, for the chat composer to attach. A request finished (the panel&apos;s operation value) — tests and the benchmark wait on it. How folders are opened (&quot;Show in folder&quot;); tests replace it.</extracomment>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="129"/>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="130"/>
+        <source>Variations</source>
+        <translation>变体</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="176"/>
+        <source>Dropped picture</source>
+        <translation>拖入的图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="195"/>
+        <source>Opening the gallery…</source>
+        <translation>正在打开图库…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="259"/>
+        <source>Cancelled: the profile changed.</source>
+        <translation>已取消：配置已切换。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="294"/>
+        <source>Choose or type a model first.</source>
+        <translation>请先选择或输入模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="296"/>
+        <source>Write a prompt first.</source>
+        <translation>请先写提示词。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="299"/>
+        <source>Choose the picture to edit first.</source>
+        <translation>请先选择要编辑的图片。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="301"/>
+        <source>This model edits one picture at a time: remove the others, or choose gpt-image-1.</source>
+        <translation>这个模型一次只能编辑一张图片：请移除其他图片，或选择 gpt-image-1。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="303"/>
+        <source>Paint over the part to change first: dall-e-2 edits only the painted area.</source>
+        <translation>请先涂抹要修改的部分：dall-e-2 只编辑涂抹过的区域。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="305"/>
+        <source>Choose a picture first.</source>
+        <translation>请先选择一张图片。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="347"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="363"/>
+        <source>1 picture added to the gallery in {seconds} s.</source>
+        <translation>用时 {seconds} 秒，1 张图片已加入图库。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="365"/>
+        <source>{count} pictures added to the gallery in {seconds} s.</source>
+        <translation>用时 {seconds} 秒，{count} 张图片已加入图库。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="369"/>
+        <source>{failed} of {total} could not be kept: {reason}</source>
+        <translation>{total} 张中有 {failed} 张未能保存：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="377"/>
+        <source>Choose a picture</source>
+        <translation>选择图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="380"/>
+        <location filename="../../app/ui/images/page.py" line="540"/>
+        <source>Pictures ({patterns})</source>
+        <translation>图片 ({patterns})</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="381"/>
+        <location filename="../../app/ui/images/page.py" line="541"/>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="402"/>
+        <source>Pasted picture</source>
+        <translation>粘贴的图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="407"/>
+        <source>The clipboard holds no picture.</source>
+        <translation>剪贴板里没有图片。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="416"/>
+        <source>{name}: {reason}</source>
+        <translation>{name}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="461"/>
+        <source>{size} MB</source>
+        <translation>{size} MB</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="463"/>
+        <source>{size} KB</source>
+        <translation>{size} KB</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="464"/>
+        <source>Sends a {width} × {height} PNG of {amount}.</source>
+        <translation>将发送一张 {width} × {height}、{amount} 的 PNG。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="500"/>
+        <source>The Chat tab cannot take pictures yet.</source>
+        <translation>聊天页暂时还不能接收图片。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="519"/>
+        <source>Could not open the folder {path}.</source>
+        <translation>无法打开文件夹 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="537"/>
+        <source>Save picture as</source>
+        <translation>图片另存为</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="556"/>
+        <source>Saved {name}.</source>
+        <translation>已保存 {name}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="574"/>
+        <source>Copied.</source>
+        <translation>已复制。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/page.py" line="575"/>
+        <source>{count} pictures copied.</source>
+        <translation>已复制 {count} 张图片。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="124"/>
+        <source>Parla</source>
+        <extracomment>The tab pages in order (Ctrl+1, Ctrl+2, Ctrl+3): a page class, or &quot;module:Class&quot; to import it on first use too. Each tab&apos;s issue replaces its own line. Optional page methods the window offers elsewhere (tray menu): (tab, method name). Quit was chosen (menu, Ctrl+Q or the tray); main.py ends the event loop. A tab&apos;s page was just built (its index).</extracomment>
+        <translation>Parla</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="129"/>
+        <source>Parla tabs</source>
+        <translation>Parla 标签页</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="130"/>
+        <source>Tabs</source>
+        <translation>标签页</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="131"/>
+        <source>Chat, Images and Voice (Ctrl+1, Ctrl+2, Ctrl+3; Ctrl+Tab for the next)</source>
+        <translation>对话、图片和语音（Ctrl+1、Ctrl+2、Ctrl+3；Ctrl+Tab 切换到下一个）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="134"/>
+        <source>Chat</source>
+        <translation>聊天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="134"/>
+        <source>Images</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="134"/>
+        <source>Voice</source>
+        <translation>语音</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="136"/>
+        <source>Chat: conversations with any chat model (Ctrl+1)</source>
+        <translation>对话：与任意聊天模型对话（Ctrl+1）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="137"/>
+        <source>Images: generate, edit and vary images (Ctrl+2)</source>
+        <translation>图片：生成、编辑图片及生成变体（Ctrl+2）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="138"/>
+        <source>Voice: push-to-talk conversations and audio tools (Ctrl+3)</source>
+        <translation>语音：按键说话的对话和音频工具（Ctrl+3）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="178"/>
+        <source>Main menu</source>
+        <translation>主菜单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="180"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="181"/>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="184"/>
+        <source>Profiles, tokens, language, theme, text size and tray</source>
+        <translation>配置、令牌、语言、主题、文字大小和托盘</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="188"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="191"/>
+        <source>Stop every request and quit Parla</source>
+        <translation>停止所有请求并退出 Parla</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="195"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="202"/>
+        <source>Show the {tab} tab</source>
+        <translation>显示“{tab}”标签页</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="207"/>
+        <source>&amp;Larger text</source>
+        <translation>放大文字(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="211"/>
+        <source>Make all text one point larger</source>
+        <translation>将所有文字放大一磅</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="213"/>
+        <source>&amp;Smaller text</source>
+        <translation>缩小文字(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="215"/>
+        <source>Make all text one point smaller</source>
+        <translation>将所有文字缩小一磅</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="217"/>
+        <source>&amp;Default text size</source>
+        <translation>默认文字大小(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="219"/>
+        <source>Use the desktop&apos;s text size again</source>
+        <translation>重新使用桌面的文字大小</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="224"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="225"/>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="227"/>
+        <source>List every keyboard shortcut</source>
+        <translation>列出所有键盘快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="230"/>
+        <source>&amp;About Parla</source>
+        <translation>关于 Parla(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="232"/>
+        <source>Version, license and the libraries Parla uses</source>
+        <translation>版本、许可证以及 Parla 使用的库</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="251"/>
+        <source>Run the current tab&apos;s main action (send, generate, speak)</source>
+        <translation>执行当前标签页的主要操作（发送、生成、朗读）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="257"/>
+        <source>Status bar</source>
+        <translation>状态栏</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="268"/>
+        <source>&amp;Show Parla</source>
+        <translation>显示 Parla(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="269"/>
+        <source>Bring the Parla window to the front</source>
+        <translation>将 Parla 窗口置于最前</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="271"/>
+        <source>&amp;New chat</source>
+        <translation>新建对话(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="272"/>
+        <source>Show the window and start a new conversation</source>
+        <translation>显示窗口并开始新的对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="274"/>
+        <source>&amp;Push to talk</source>
+        <translation>按键说话(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="275"/>
+        <source>Show the window and start talking on the Voice tab</source>
+        <translation>显示窗口并在“语音”标签页开始说话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="416"/>
+        <source>Everywhere</source>
+        <translation>任何位置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="444"/>
+        <source>Next tab / previous tab</source>
+        <translation>下一个/上一个标签页</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="454"/>
+        <source>(undescribed shortcut)</source>
+        <translation>（无说明的快捷键）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="636"/>
+        <location filename="../../app/ui/main_window.py" line="643"/>
+        <source>Text size: {size} pt</source>
+        <translation>文字大小：{size} 磅</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="648"/>
+        <source>Text size: the desktop&apos;s default</source>
+        <translation>文字大小：桌面默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="719"/>
+        <source>Parla is still running</source>
+        <translation>Parla 仍在运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="720"/>
+        <source>Parla keeps running in the tray. Choose Quit in its menu to end it.</source>
+        <translation>Parla 会在托盘中继续运行。在托盘菜单中选择“退出”即可结束。</translation>
+    </message>
+</context>
+<context>
+    <name>MaskCanvas</name>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="94"/>
+        <source>Mask painting area</source>
+        <extracomment>The painted area changed (a stroke, clear, invert, undo, redo, or a new picture).</extracomment>
+        <translation>蒙版绘制区域</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="174"/>
+        <location filename="../../app/ui/images/mask_canvas.py" line="277"/>
+        <source>Erase</source>
+        <translation>擦除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="174"/>
+        <location filename="../../app/ui/images/mask_canvas.py" line="277"/>
+        <source>Paint</source>
+        <translation>涂抹</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="181"/>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="191"/>
+        <source>Invert</source>
+        <translation>反选</translation>
+    </message>
+</context>
+<context>
+    <name>MaskEditor</name>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="336"/>
+        <source>Brush</source>
+        <translation>画笔</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="337"/>
+        <source>Paint the area to change (B)</source>
+        <translation>涂抹要修改的区域（B）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="339"/>
+        <source>Eraser</source>
+        <translation>橡皮擦</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="340"/>
+        <source>Take paint away (E)</source>
+        <translation>擦掉涂抹（E）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="349"/>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="350"/>
+        <source>Remove all paint</source>
+        <translation>擦掉所有涂抹</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="352"/>
+        <source>Invert</source>
+        <translation>反选</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="353"/>
+        <source>Paint what is not painted and clear what is</source>
+        <translation>涂抹未涂抹的部分，擦掉已涂抹的部分</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="356"/>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="361"/>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="366"/>
+        <source>Show mask</source>
+        <translation>显示蒙版</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="367"/>
+        <source>Show the painted area over the picture</source>
+        <translation>在图片上显示涂抹的区域</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="376"/>
+        <source>Brush size</source>
+        <translation>画笔大小</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="379"/>
+        <location filename="../../app/ui/images/mask_canvas.py" line="432"/>
+        <source>{size} px</source>
+        <translation>{size} px</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="381"/>
+        <source>Smaller brush</source>
+        <translation>缩小画笔</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="384"/>
+        <source>Bigger brush</source>
+        <translation>放大画笔</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/mask_canvas.py" line="401"/>
+        <source>Size:</source>
+        <translation>大小：</translation>
+    </message>
+</context>
+<context>
+    <name>MessageListView</name>
+    <message>
+        <location filename="../../app/ui/chat/message_list.py" line="621"/>
+        <source>Code copied to the clipboard.</source>
+        <extracomment>Space between two messages, and around the list. Rows this far outside the viewport are built too, so a small scroll shows no blank. How close to the bottom (pixels) still counts as &quot;at the bottom&quot; (the list then follows). (action, message id) from a message&apos;s buttons — see ``MessageAction`` A short note for the status bar (&quot;Code copied&quot;).</extracomment>
+        <translation>代码已复制到剪贴板。</translation>
+    </message>
+</context>
+<context>
+    <name>MessageWidget</name>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="109"/>
+        <source>Retry</source>
+        <extracomment>Horizontal room left of a user message: its bubble starts this far in (a share of the width). (action, message id) — see :class:`MessageAction` (message id, new text): Save &amp; Send in edit mode The Thinking section was opened or closed by the user: (message id, open) (document, href) from either document</extracomment>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="122"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="126"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="274"/>
+        <source>Copy as Markdown</source>
+        <translation>复制为 Markdown</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="128"/>
+        <source>Copy as Plain Text</source>
+        <translation>复制为纯文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="131"/>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="132"/>
+        <source>Regenerate</source>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="133"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="225"/>
+        <source>You</source>
+        <translation>你</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="225"/>
+        <source>Assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="235"/>
+        <source>Thinking…</source>
+        <translation>思考中…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="235"/>
+        <source>Thinking</source>
+        <translation>思考过程</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="245"/>
+        <source>The reply failed.</source>
+        <translation>回复失败。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="257"/>
+        <source>Tokens: {prompt} prompt · {completion} completion</source>
+        <translation>令牌：提示 {prompt} · 补全 {completion}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="274"/>
+        <source>Copy Text</source>
+        <translation>复制文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="304"/>
+        <source>Waiting for the model… {seconds} s</source>
+        <translation>正在等待模型… {seconds} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="306"/>
+        <source>Waiting for the model…</source>
+        <translation>正在等待模型…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="308"/>
+        <source>Interrupted — Parla closed before the reply finished.</source>
+        <translation>已中断 — Parla 在回复完成前关闭了。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="308"/>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="310"/>
+        <source>Cut short: the reply reached the token limit.</source>
+        <translation>已截断：回复达到了令牌上限。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="312"/>
+        <source>Cut short by the server&apos;s content filter.</source>
+        <translation>已被服务器的内容过滤截断。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="333"/>
+        <source>Save and Send</source>
+        <translation>保存并发送</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/message_widget.py" line="336"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ModelBox</name>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="97"/>
+        <source>Model name</source>
+        <extracomment>The model text settled (typed or picked).</extracomment>
+        <translation>模型名称</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPicker</name>
+    <message>
+        <location filename="../../app/ui/widgets/model_picker.py" line="118"/>
+        <source>The model for this conversation. Type any model name; the list is what the server offers.</source>
+        <extracomment>The user changed the model (typed, picked from the list or the completer); &quot;&quot; = default. The user pressed the refresh button: call ``load(client, refresh=True)``. A load finished (successfully or not); the argument is the hint shown (&quot;&quot; when none).</extracomment>
+        <translation>此对话使用的模型。可输入任意模型名称；列表是服务器提供的模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/widgets/model_picker.py" line="132"/>
+        <source>Reload</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/widgets/model_picker.py" line="133"/>
+        <source>Ask the server for its models again</source>
+        <translation>重新向服务器获取模型列表</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/widgets/model_picker.py" line="196"/>
+        <source>Default ({model})</source>
+        <translation>默认（{model}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/widgets/model_picker.py" line="196"/>
+        <source>Default model</source>
+        <translation>默认模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/widgets/model_picker.py" line="250"/>
+        <source>This server does not list its models — type a model name.</source>
+        <translation>此服务器不提供模型列表——请输入模型名称。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/widgets/model_picker.py" line="253"/>
+        <location filename="../../app/ui/widgets/model_picker.py" line="268"/>
+        <source>Could not load the models: {reason}</source>
+        <translation>无法加载模型列表：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/widgets/model_picker.py" line="258"/>
+        <source>The server lists no models — type a model name.</source>
+        <translation>服务器没有列出任何模型——请输入模型名称。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/widgets/model_picker.py" line="276"/>
+        <source>Loading models…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message>
+        <location filename="../../app/ui/notify.py" line="115"/>
+        <source>The details were written to {path}.</source>
+        <extracomment>text, how long to show it (ms; 0 = until replaced) text, level (a :class:`Level` value) summary, details (traceback, already redacted) — internal: queued to the GUI thread</extracomment>
+        <translation>详细信息已写入 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/notify.py" line="117"/>
+        <source>Problems that happened since: {count} — see the log.</source>
+        <translation>此后又发生了 {count} 个问题 — 请查看日志。</translation>
+    </message>
+</context>
+<context>
+    <name>OptionsForm</name>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="219"/>
+        <source>Number of pictures</source>
+        <translation>图片数量</translation>
+    </message>
+</context>
+<context>
+    <name>PathEdit</name>
+    <message>
+        <location filename="../../app/ui/widgets/path_edit.py" line="23"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+</context>
+<context>
+    <name>PresetManagerDialog</name>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="324"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="459"/>
+        <source>Presets</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="334"/>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="336"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="437"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="371"/>
+        <source>{name} (built-in)</source>
+        <translation>{name}（内置）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="389"/>
+        <source>(no system prompt)</source>
+        <translation>（无系统提示词）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="395"/>
+        <source>Built-in presets cannot be renamed or deleted.</source>
+        <translation>内置预设不能重命名或删除。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="404"/>
+        <source>Rename preset</source>
+        <translation>重命名预设</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="432"/>
+        <source>Delete preset</source>
+        <translation>删除预设</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="433"/>
+        <source>Delete the preset “{name}”? Conversations that use its settings keep them.</source>
+        <translation>删除预设“{name}”？使用其设置的对话会保留这些设置。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="457"/>
+        <source>The presets could not be saved: {reason}</source>
+        <translation>无法保存预设：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>PresetNameDialog</name>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="266"/>
+        <source>Preset name</source>
+        <translation>预设名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="276"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="300"/>
+        <source>A built-in preset has this name — choose another.</source>
+        <translation>已有同名的内置预设——请换一个名称。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="303"/>
+        <source>A preset with this name exists: saving replaces it.</source>
+        <translation>已有同名预设：保存将替换它。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="305"/>
+        <source>Another preset has this name — choose another.</source>
+        <translation>已有其他预设使用此名称——请换一个名称。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="310"/>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="312"/>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="312"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileSwitcher</name>
+    <message>
+        <location filename="../../app/ui/status_bar.py" line="56"/>
+        <source>Manage profiles…</source>
+        <translation>管理配置…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/status_bar.py" line="61"/>
+        <source>Active profile: {name} ({url}) — click to switch</source>
+        <translation>当前配置：{name}（{url}）— 点击切换</translation>
+    </message>
+</context>
+<context>
+    <name>ProfilesPage</name>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="107"/>
+        <source>Profiles</source>
+        <extracomment>The keychain check and the token reads finished (tests and the dialog wait for it). A &quot;Test connection&quot; finished; the argument is the sentence shown. &quot;Load models&quot; finished; the argument is the sentence shown.</extracomment>
+        <translation>配置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="109"/>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="111"/>
+        <source>Duplicate</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="113"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="115"/>
+        <source>Make active</source>
+        <translation>设为当前</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="136"/>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="141"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="145"/>
+        <source>Base URL:</source>
+        <translation>基础 URL：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="148"/>
+        <source>Token:</source>
+        <translation>令牌：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="152"/>
+        <location filename="../../app/ui/settings/profiles_page.py" line="831"/>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="161"/>
+        <source>Default models</source>
+        <translation>默认模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="166"/>
+        <source>Chat:</source>
+        <translation>聊天：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="167"/>
+        <source>Images:</source>
+        <translation>图像：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="168"/>
+        <source>Speech:</source>
+        <translation>语音合成：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="169"/>
+        <source>Transcription:</source>
+        <translation>语音转写：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="170"/>
+        <source>Embeddings:</source>
+        <translation>嵌入：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="189"/>
+        <location filename="../../app/ui/settings/profiles_page.py" line="867"/>
+        <source>Load models</source>
+        <translation>加载模型列表</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="190"/>
+        <source>Ask the server for its models (GET /models) to choose from</source>
+        <translation>向服务器查询可用模型（GET /models）以供选择</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="198"/>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="203"/>
+        <location filename="../../app/ui/settings/profiles_page.py" line="209"/>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="204"/>
+        <source>How long to wait for the next bytes of an answer; large models can be slow to start</source>
+        <translation>等待回复中下一段数据的最长时间；大型模型可能需要较长时间才开始回复</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="206"/>
+        <source>Request timeout:</source>
+        <translation>请求超时：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="211"/>
+        <source>Connect timeout:</source>
+        <translation>连接超时：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="213"/>
+        <source>System settings</source>
+        <translation>系统设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="214"/>
+        <source>No proxy</source>
+        <translation>不使用代理</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="215"/>
+        <source>Custom proxy</source>
+        <translation>自定义代理</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="217"/>
+        <source>Proxy:</source>
+        <translation>代理：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="221"/>
+        <source>Proxy URL:</source>
+        <translation>代理 URL：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="222"/>
+        <source>Verify TLS certificates</source>
+        <translation>验证 TLS 证书</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="226"/>
+        <source>Choose a CA bundle</source>
+        <translation>选择 CA 证书包</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="226"/>
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="228"/>
+        <source>System certificates</source>
+        <translation>系统证书</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="230"/>
+        <source>CA bundle:</source>
+        <translation>CA 证书包：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="254"/>
+        <source>The system keychain cannot be used</source>
+        <translation>无法使用系统密钥环</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="262"/>
+        <source>Parla keeps tokens only in the system keychain, never in a file. To store them, install and unlock a Secret Service keychain — GNOME Keyring (package gnome-keyring) or KDE Wallet — then press Check again. keyrings.alt is not recommended: it keeps tokens in plain text.</source>
+        <translation>Parla 只把令牌保存在系统密钥环中，从不写入文件。要保存令牌，请安装并解锁一个 Secret Service 密钥环 — GNOME Keyring（软件包 gnome-keyring）或 KDE 钱包 — 然后点击“重新检查”。不建议使用 keyrings.alt：它以明文保存令牌。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="267"/>
+        <source>Keep tokens for this session only (forgotten when Parla quits)</source>
+        <translation>仅在本次会话中保留令牌（退出 Parla 后即遗忘）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="269"/>
+        <source>Check again</source>
+        <translation>重新检查</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="355"/>
+        <source>The token was not saved. Make the keychain available, or keep the token for this session only.</source>
+        <translation>令牌未保存。请让密钥环可用，或仅在本次会话中保留令牌。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="468"/>
+        <source>(unnamed)</source>
+        <translation>（未命名）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="470"/>
+        <source>{name} (active)</source>
+        <translation>{name}（当前）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="520"/>
+        <source>New profile</source>
+        <translation>新配置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="536"/>
+        <source>{name} (copy)</source>
+        <translation>{name}（副本）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="690"/>
+        <source>OPENAI_BASE_URL is set: for this run the active profile “{name}” uses {url} instead of its base URL.</source>
+        <translation>已设置 OPENAI_BASE_URL：本次运行中，当前配置“{name}”使用 {url}，而不是自己的基础 URL。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="696"/>
+        <source>OPENAI_API_KEY is set: for this run the active profile “{name}” uses it instead of its token.</source>
+        <translation>已设置 OPENAI_API_KEY：本次运行中，当前配置“{name}”使用它代替自己的令牌。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="701"/>
+        <source>Values from the environment are never saved.</source>
+        <translation>来自环境变量的值永远不会被保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="715"/>
+        <source>The keychain cannot store it: tick “Keep tokens for this session only” to use it.</source>
+        <translation>密钥环无法保存它：勾选“仅在本次会话中保留令牌”即可使用。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="717"/>
+        <source>Will be stored in the system keychain when you press OK or Apply.</source>
+        <translation>按下“确定”或“应用”后将保存到系统密钥环。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="713"/>
+        <source>Will be kept for this session only when you press OK or Apply.</source>
+        <translation>按下“确定”或“应用”后将仅在本次会话中保留。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="719"/>
+        <source>The token will be removed when you press OK or Apply.</source>
+        <translation>按下“确定”或“应用”后将删除该令牌。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="723"/>
+        <source>Stored in the system keychain.</source>
+        <translation>已保存在系统密钥环中。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="725"/>
+        <source>Kept for this session only — forgotten when Parla quits.</source>
+        <translation>仅在本次会话中保留 — 退出 Parla 后即遗忘。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="727"/>
+        <source>The keychain could not be read.</source>
+        <translation>无法读取密钥环。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="729"/>
+        <source>Reading the keychain…</source>
+        <translation>正在读取密钥环…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="731"/>
+        <source>No token stored.</source>
+        <translation>未保存令牌。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="733"/>
+        <source>OPENAI_API_KEY from the environment is used instead for this run.</source>
+        <translation>本次运行改用环境变量中的 OPENAI_API_KEY。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="812"/>
+        <source>Cancel test</source>
+        <translation>取消测试</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="813"/>
+        <source>Testing…</source>
+        <translation>正在测试…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="824"/>
+        <source>Test cancelled.</source>
+        <translation>测试已取消。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="828"/>
+        <source>Connected — 1 model</source>
+        <translation>已连接 — 1 个模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="828"/>
+        <source>Connected — {count} models</source>
+        <translation>已连接 — {count} 个模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="846"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="847"/>
+        <source>Loading models…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="856"/>
+        <source>This server does not list its models — type the model names.</source>
+        <translation>此服务器不提供模型列表 — 请直接输入模型名称。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="860"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="865"/>
+        <source>Loaded 1 model.</source>
+        <translation>已加载 1 个模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/profiles_page.py" line="865"/>
+        <source>Loaded {count} models.</source>
+        <translation>已加载 {count} 个模型。</translation>
+    </message>
+</context>
+<context>
+    <name>PromptBox</name>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="142"/>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="148"/>
+        <source>History</source>
+        <translation>历史</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="149"/>
+        <source>Prompts you used before</source>
+        <translation>你用过的提示词</translation>
+    </message>
+</context>
+<context>
+    <name>RequestPanel</name>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="116"/>
+        <source>Model:</source>
+        <extracomment>The model&apos;s family changed (the page refreshes what depends on it).</extracomment>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="194"/>
+        <source>This model cannot edit pictures on OpenAI&apos;s servers — dall-e-2 or gpt-image-1 can. Another server may still accept it.</source>
+        <translation>在 OpenAI 的服务器上这个模型不能编辑图片——dall-e-2 或 gpt-image-1 可以。其他服务器也许仍然接受。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="196"/>
+        <source>Only dall-e-2 makes variations on OpenAI&apos;s servers. Another server may still accept this model.</source>
+        <translation>在 OpenAI 的服务器上只有 dall-e-2 能生成变体。其他服务器也许仍然接受这个模型。</translation>
+    </message>
+</context>
+<context>
+    <name>RunBar</name>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="326"/>
+        <source>Ctrl+Enter</source>
+        <translation>快捷键 Ctrl+Enter</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="327"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/widgets.py" line="375"/>
+        <source>Working… {seconds} s</source>
+        <translation>处理中… {seconds} 秒</translation>
+    </message>
+</context>
+<context>
+    <name>SecretEdit</name>
+    <message>
+        <location filename="../../app/ui/widgets/secret_edit.py" line="24"/>
+        <source>Token</source>
+        <translation>令牌</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/widgets/secret_edit.py" line="28"/>
+        <location filename="../../app/ui/widgets/secret_edit.py" line="60"/>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/widgets/secret_edit.py" line="29"/>
+        <source>Show or hide the token</source>
+        <translation>显示或隐藏令牌</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/widgets/secret_edit.py" line="60"/>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+</context>
+<context>
+    <name>SegmentsModel</name>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="145"/>
+        <source>Start</source>
+        <extracomment>response_format → file suffix for Save. Formats Speak text can save (asked from /audio/speech as they are). /audio/speech takes at most this many characters per request. The voices OpenAI&apos;s speech models offer; the list is editable (other servers name theirs). Files the transcription endpoint reads (audio, and video whose sound track it extracts).</extracomment>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="145"/>
+        <source>End</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="145"/>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../app/ui/settings/dialog.py" line="54"/>
+        <source>Settings</source>
+        <extracomment>Settings were stored (profiles, tokens and preferences).</extracomment>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/dialog.py" line="60"/>
+        <source>Profiles</source>
+        <translation>配置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/dialog.py" line="61"/>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/dialog.py" line="63"/>
+        <source>Voice</source>
+        <translation>语音</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/dialog.py" line="135"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/dialog.py" line="154"/>
+        <source>Settings saved.</source>
+        <translation>设置已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/dialog.py" line="156"/>
+        <source>The new language takes effect the next time Parla starts.</source>
+        <translation>新的语言将在下次启动 Parla 时生效。</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <location filename="../../app/ui/shortcuts_dialog.py" line="34"/>
+        <location filename="../../app/ui/shortcuts_dialog.py" line="46"/>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts_dialog.py" line="36"/>
+        <source>Everything in Parla can be reached from the keyboard. Tab and Shift+Tab move between controls.</source>
+        <translation>Parla 的所有功能都可以用键盘操作。Tab 和 Shift+Tab 在控件之间移动。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts_dialog.py" line="42"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts_dialog.py" line="42"/>
+        <source>Shortcut</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts_dialog.py" line="47"/>
+        <source>Every keyboard shortcut, grouped by where it works</source>
+        <translation>所有键盘快捷键，按生效位置分组</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts_dialog.py" line="49"/>
+        <source>Columns</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts_dialog.py" line="50"/>
+        <source>Action, and the keys that do it</source>
+        <translation>操作及对应的按键</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/shortcuts_dialog.py" line="73"/>
+        <source>Close this list (Esc)</source>
+        <translation>关闭此列表（Esc）</translation>
+    </message>
+</context>
+<context>
+    <name>SourcePanel</name>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="327"/>
+        <source>Open…</source>
+        <extracomment>The pictures changed (the page refreshes previews).</extracomment>
+        <translation>打开…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="329"/>
+        <source>Choose a picture file</source>
+        <translation>选择图片文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="331"/>
+        <source>Paste</source>
+        <translation>粘贴</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="333"/>
+        <source>Use the picture on the clipboard</source>
+        <translation>使用剪贴板里的图片</translation>
+    </message>
+</context>
+<context>
+    <name>SpeakTool</name>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="512"/>
+        <source>Type or paste the text to speak.</source>
+        <translation>输入或粘贴要朗读的文本。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="525"/>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="527"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="532"/>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="541"/>
+        <source>Voice:</source>
+        <translation>音色：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="542"/>
+        <source>Speed:</source>
+        <translation>语速：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="547"/>
+        <source>Format:</source>
+        <translation>格式：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="638"/>
+        <source>Speaking…</source>
+        <translation>正在朗读…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="662"/>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="662"/>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="670"/>
+        <source>Speech can be saved for up to {limit} characters at a time — this text has {count}. Save it in parts, or use Play to hear all of it.</source>
+        <translation>每次最多只能保存 {limit} 个字符的语音——这段文本有 {count} 个字符。请分段保存，或用“播放”收听全文。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="677"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="692"/>
+        <source>Saved to {path}.</source>
+        <translation>已保存到 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="704"/>
+        <source>{count} characters</source>
+        <translation>{count} 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="714"/>
+        <source>Save the speech</source>
+        <translation>保存语音</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="715"/>
+        <source>{format} audio (*.{suffix});;All files (*)</source>
+        <translation>{format} 音频 (*.{suffix});;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
+    <name>TranscribeTool</name>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="232"/>
+        <source>Drop an audio or video file here (up to 25 MB), or</source>
+        <extracomment>A job finished (successfully or not); tests and the page listen.</extracomment>
+        <translation>将音频或视频文件拖放到这里（最大 25 MB），或</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="233"/>
+        <source>Choose a file…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="237"/>
+        <source>No file chosen.</source>
+        <translation>尚未选择文件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="239"/>
+        <location filename="../../app/ui/voice/tools.py" line="460"/>
+        <source>Transcribe</source>
+        <translation>转写</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="240"/>
+        <source>Translate into English</source>
+        <translation>翻译成英文</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="248"/>
+        <source>Plain text</source>
+        <translation>纯文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="249"/>
+        <source>Subtitles (SRT)</source>
+        <translation>字幕（SRT）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="250"/>
+        <source>Subtitles (WebVTT)</source>
+        <translation>字幕（WebVTT）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="251"/>
+        <source>Detailed, with timestamps (verbose JSON)</source>
+        <translation>详细，含时间戳（verbose JSON）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="256"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="258"/>
+        <source>Save…</source>
+        <translation>保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="265"/>
+        <source>The transcription appears here.</source>
+        <translation>转写结果显示在这里。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="288"/>
+        <source>File:</source>
+        <translation>文件：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="289"/>
+        <source>Task:</source>
+        <translation>任务：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="293"/>
+        <source>Result:</source>
+        <translation>结果：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="365"/>
+        <source>{name} ({size} MB)</source>
+        <translation>{name}（{size} MB）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="384"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="397"/>
+        <source>Translating…</source>
+        <translation>正在翻译…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="397"/>
+        <source>Transcribing…</source>
+        <translation>正在转写…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="420"/>
+        <source>Translated.</source>
+        <translation>翻译完成。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="420"/>
+        <source>Transcribed.</source>
+        <translation>转写完成。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="422"/>
+        <source>{done} {seconds} s of audio.</source>
+        <translation>{done}音频时长 {seconds} 秒。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="452"/>
+        <source>Saved to {path}.</source>
+        <translation>已保存到 {path}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="460"/>
+        <source>Translate</source>
+        <translation>翻译</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="468"/>
+        <source>Audio and video ({patterns});;All files (*)</source>
+        <translation>音频和视频 ({patterns});;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="469"/>
+        <source>Choose an audio or video file</source>
+        <translation>选择音频或视频文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="484"/>
+        <source>Save the transcription</source>
+        <translation>保存转写结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/tools.py" line="485"/>
+        <source>{kind} (*{suffix});;All files (*)</source>
+        <translation>{kind} (*{suffix});;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
+    <name>TranscriptDelegate</name>
+    <message>
+        <location filename="../../app/ui/voice/transcript.py" line="213"/>
+        <source>{speaker} (interrupted)</source>
+        <translation>{speaker}（被打断）</translation>
+    </message>
+</context>
+<context>
+    <name>TranscriptModel</name>
+    <message>
+        <location filename="../../app/ui/voice/transcript.py" line="126"/>
+        <source>You</source>
+        <translation>你</translation>
+    </message>
+</context>
+<context>
+    <name>TranscriptView</name>
+    <message>
+        <location filename="../../app/ui/voice/transcript.py" line="284"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+</context>
+<context>
+    <name>TrayIcon</name>
+    <message>
+        <location filename="../../app/ui/tray.py" line="30"/>
+        <source>Parla</source>
+        <extracomment>The user clicked (or double-clicked) the icon itself. The menu is about to open: the window refreshes which actions are available.</extracomment>
+        <translation>Parla</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/tray.py" line="34"/>
+        <source>Parla tray menu</source>
+        <translation>Parla 托盘菜单</translation>
+    </message>
+</context>
+<context>
+    <name>UndoBar</name>
+    <message>
+        <location filename="../../app/ui/images/gallery_view.py" line="185"/>
+        <source>Undo</source>
+        <extracomment>The user wants ``action`` done to these pictures.</extracomment>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/gallery_view.py" line="199"/>
+        <source>Picture deleted.</source>
+        <translation>图片已删除。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/gallery_view.py" line="199"/>
+        <source>{count} pictures deleted.</source>
+        <translation>已删除 {count} 张图片。</translation>
+    </message>
+</context>
+<context>
+    <name>VariationPanel</name>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="521"/>
+        <source>Make variations</source>
+        <translation>生成变体</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="526"/>
+        <source>No picture chosen.</source>
+        <translation>尚未选择图片。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/images/panels.py" line="527"/>
+        <source>Choose a picture: Open…, Paste, drop a file here, or pick Vary on a gallery picture.</source>
+        <translation>选择一张图片：打开…、粘贴、把文件拖到这里，或在图库里的图片上选“变体”。</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceController</name>
+    <message>
+        <location filename="../../app/ui/voice/controller.py" line="319"/>
+        <source>The microphone “{wanted}” is not connected — using the system default, “{used}”, instead.</source>
+        <extracomment>Seconds between saves of a streaming answer&apos;s text (the Chat tab uses the same rhythm). Speech requests at once: enough to stay ahead of playback without hammering the server. After Parla stops speaking, hands-free mode ignores this much more audio (seconds of the room&apos;s echo). A take started without a key to release (tray, Ctrl+Enter) ends after this long without speech. The conversation settings that become request parameters — the same keys as the Chat tab&apos;s settings panel (``app.ui.chat.controller.REQUEST_SETTINGS``), read here without importing the Chat tab&apos;s rendering stack. The phase changed (a :class:`Phase` value). The status line: (kind &quot;info&quot;/&quot;error&quot;/&quot;&quot;, text, :class:`Action` value). The open conversation (or its title) changed. The list of recent conversations was reloaded. The microphone was armed or disarmed, or failed (see :attr:`mic_error`). Talk was pressed (or Stop): whatever else plays through the shared player stops too. ``time.monotonic()`` of the last turn&apos;s milestones (pressed, released, encoded, transcribe_sent, transcribed, first_token, first_sentence, first_sentence_played, answered): benchmarks, tests. The last spoken answer and the sentences handed to the player, in order (tests, benchmarks).</extracomment>
+        <translation>麦克风“{wanted}”未连接——改用系统默认的“{used}”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/controller.py" line="476"/>
+        <source>The recording reached its maximum length and was sent.</source>
+        <translation>录音已达到最长时长，已发送。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/controller.py" line="493"/>
+        <source>I didn&apos;t hear anything — hold Talk (or the push-to-talk key) while you speak.</source>
+        <translation>我什么也没听到——说话时请按住“说话”按钮（或按键说话键）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/controller.py" line="494"/>
+        <source>I didn&apos;t hear anything — nothing was sent.</source>
+        <translation>我什么也没听到——没有发送任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/controller.py" line="506"/>
+        <source>{problem} What was recorded so far ({seconds} s) is kept — send it, or talk again.</source>
+        <translation>{problem} 已录下的内容（{seconds} 秒）已保留——可以发送，或重新说一遍。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/controller.py" line="524"/>
+        <source>The speakers “{wanted}” are not connected — using the system default, “{used}”, instead.</source>
+        <translation>扬声器“{wanted}”未连接——改用系统默认的“{used}”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/controller.py" line="537"/>
+        <source>{problem} Answers are shown but not spoken.</source>
+        <translation>{problem} 回答会显示，但不会朗读。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/controller.py" line="577"/>
+        <source>{problem} The recording is kept for Retry.</source>
+        <translation>{problem} 录音已保留，可以重试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/controller.py" line="585"/>
+        <source>I didn&apos;t hear anything — no words were recognised.</source>
+        <translation>我什么也没听到——没有识别出任何文字。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/controller.py" line="687"/>
+        <source>Speaking the answer failed: {problem}</source>
+        <translation>朗读回答失败：{problem}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/controller.py" line="757"/>
+        <source>{problem} The answer is shown but was not spoken.</source>
+        <translation>{problem} 回答已显示，但未朗读。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/controller.py" line="790"/>
+        <source>The conversation history is unavailable, so this voice conversation will not be saved.</source>
+        <translation>对话记录不可用，因此这次语音对话不会被保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/controller.py" line="849"/>
+        <source>There is no earlier voice conversation yet.</source>
+        <translation>还没有以前的语音对话。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/controller.py" line="859"/>
+        <source>That conversation no longer exists.</source>
+        <translation>该对话已不存在。</translation>
+    </message>
+</context>
+<context>
+    <name>VoicePage</name>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="83"/>
+        <source>Continue latest</source>
+        <extracomment>The meter and clock refresh this often while the microphone is open (ms). The countdown shows in the last this many seconds of the maximum length.</extracomment>
+        <translation>继续上次对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="88"/>
+        <source>New conversation</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="99"/>
+        <source>Talk</source>
+        <translation>说话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="103"/>
+        <source>Microphone level</source>
+        <translation>麦克风音量</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="110"/>
+        <source>Hands-free</source>
+        <translation>免按键</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="111"/>
+        <source>Parla listens, and starts and ends your turns by itself. It does not listen while it speaks.</source>
+        <translation>Parla 会一直聆听，自动开始和结束你的发言；它说话时不会聆听。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="114"/>
+        <source>Speak answers</source>
+        <translation>朗读回答</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="146"/>
+        <source>Conversation</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="147"/>
+        <source>Transcribe or translate</source>
+        <translation>转写或翻译</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="148"/>
+        <source>Speak text</source>
+        <translation>朗读文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="149"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="367"/>
+        <source>Release to send</source>
+        <translation>松开即发送</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="367"/>
+        <source>Listening… press to send</source>
+        <translation>正在聆听…按下即发送</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="370"/>
+        <source>Transcribing…</source>
+        <translation>正在转写…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="373"/>
+        <source>Answering… press to interrupt</source>
+        <translation>正在回答…按下可打断</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="376"/>
+        <source>Speaking… press to interrupt</source>
+        <translation>正在朗读…按下可打断</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="379"/>
+        <source>Listening</source>
+        <translation>正在聆听</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="379"/>
+        <source>Hold to talk</source>
+        <translation>按住说话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="387"/>
+        <location filename="../../app/ui/voice/page.py" line="388"/>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="387"/>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="413"/>
+        <source>{elapsed} · stops in {seconds} s</source>
+        <translation>{elapsed} · {seconds} 秒后停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="419"/>
+        <source>Microphone unavailable</source>
+        <translation>麦克风不可用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="435"/>
+        <source>New voice conversation</source>
+        <translation>新的语音对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="437"/>
+        <location filename="../../app/ui/voice/page.py" line="451"/>
+        <source>Untitled voice conversation</source>
+        <translation>未命名的语音对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="439"/>
+        <source>{title} (a chat, continued by voice)</source>
+        <translation>{title}（文字对话，用语音继续）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="451"/>
+        <source>Continue “{title}”</source>
+        <translation>继续“{title}”</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="452"/>
+        <source>There is no earlier voice conversation yet.</source>
+        <translation>还没有以前的语音对话。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="454"/>
+        <source>Voice</source>
+        <translation>语音</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="454"/>
+        <source>Chat</source>
+        <translation>聊天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="455"/>
+        <source>Untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="456"/>
+        <source>{kind}: {title}</source>
+        <translation>{kind}：{title}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="460"/>
+        <source>No conversations yet</source>
+        <translation>还没有对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="467"/>
+        <source>Hold the button — or {key} while this tab has the focus — and speak; release to send. Press again to interrupt Parla.</source>
+        <translation>按住按钮（或在此标签页获得焦点时按住 {key}）说话，松开即发送。再次按下可打断 Parla。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/page.py" line="473"/>
+        <source>Your conversation appears here. It is saved with your chats, so you can read it and go on typing in the Chat tab.</source>
+        <translation>对话会显示在这里。它与聊天记录保存在一起，你可以在“聊天”标签页中查看，并继续打字交流。</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceSettingsForm</name>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="101"/>
+        <source>Refresh</source>
+        <extracomment>ISO-639-1 codes the transcription models know (Whisper&apos;s list, the widely spoken ones). The device lists were (re)loaded.</extracomment>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="102"/>
+        <source>List the sound devices again</source>
+        <translation>重新列出声音设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="111"/>
+        <source>Detect automatically</source>
+        <translation>自动检测</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="115"/>
+        <source>Names and words to spell right, or the topic (optional)</source>
+        <translation>需要正确拼写的名称和词语，或话题（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="117"/>
+        <source>Opus — about 6× smaller (recommended)</source>
+        <translation>Opus——约小 6 倍（推荐）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="118"/>
+        <source>FLAC — lossless, larger</source>
+        <translation>FLAC——无损，文件较大</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="122"/>
+        <source>Default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="127"/>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="130"/>
+        <source>Speak answers aloud</source>
+        <translation>朗读回答</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="141"/>
+        <source>PCM — starts playing soonest (recommended)</source>
+        <translation>PCM——最快开始播放（推荐）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="144"/>
+        <source>Opus — smallest download</source>
+        <translation>Opus——下载量最小</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="147"/>
+        <source>Sound devices</source>
+        <translation>声音设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="154"/>
+        <source>Microphone:</source>
+        <translation>麦克风：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="155"/>
+        <source>Speakers:</source>
+        <translation>扬声器：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="158"/>
+        <source>Listening</source>
+        <translation>聆听</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="161"/>
+        <source>Transcription model:</source>
+        <translation>转写模型：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="162"/>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="163"/>
+        <source>Prompt:</source>
+        <translation>提示词：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="164"/>
+        <source>Send recordings as:</source>
+        <translation>录音发送格式：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="169"/>
+        <source>Push-to-talk key:</source>
+        <translation>按键说话键：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="170"/>
+        <source>Hold it while the Voice tab has the focus (not while typing in a text field).</source>
+        <translation>在“语音”标签页获得焦点时按住此键（在文本框中输入时无效）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="174"/>
+        <source>Longest recording:</source>
+        <translation>最长录音：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="176"/>
+        <source>Speaking</source>
+        <translation>朗读</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="180"/>
+        <source>Speech model:</source>
+        <translation>语音合成模型：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="181"/>
+        <source>Voice:</source>
+        <translation>音色：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="182"/>
+        <source>Speed:</source>
+        <translation>语速：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="183"/>
+        <source>Audio format:</source>
+        <translation>音频格式：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="352"/>
+        <source>No microphone is connected.</source>
+        <translation>未连接麦克风。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="359"/>
+        <location filename="../../app/ui/voice/settings_form.py" line="371"/>
+        <source>System default</source>
+        <translation>系统默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="362"/>
+        <source>{name} (not connected)</source>
+        <translation>{name}（未连接）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="371"/>
+        <source>System default ({name})</source>
+        <translation>系统默认（{name}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/voice/settings_form.py" line="389"/>
+        <location filename="../../app/ui/voice/settings_form.py" line="391"/>
+        <source>The profile&apos;s: {model}</source>
+        <translation>配置文件的：{model}</translation>
+    </message>
+</context>
+<context>
+    <name>errors</name>
+    <message>
+        <location filename="../../app/ui/errors.py" line="71"/>
+        <source>The conversation no longer exists — it may have been deleted.</source>
+        <translation>该对话已不存在——可能已被删除。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="73"/>
+        <source>The conversation history was saved by a newer version of Parla — update Parla to open it.</source>
+        <translation>对话记录由更新版本的 Parla 保存 — 请更新 Parla 后再打开。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="75"/>
+        <source>The conversation history could not be read or written ({kind}) — the details are in the log.</source>
+        <translation>无法读取或写入对话记录（{kind}）— 详情见日志。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="79"/>
+        <source>The picture could not be read: it is not a PNG, JPEG, WebP, GIF, BMP or TIFF file, or it is damaged.</source>
+        <translation>无法读取图片：它不是 PNG、JPEG、WebP、GIF、BMP 或 TIFF 文件，或者已损坏。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="83"/>
+        <source>The server&apos;s answer is not a picture Parla can read — try again.</source>
+        <translation>服务器返回的不是 Parla 能读取的图片——请重试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="85"/>
+        <source>The server answered without any picture — try again, or change the prompt or the options.</source>
+        <translation>服务器的回答里没有图片——请重试，或修改提示词或选项。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="90"/>
+        <source>No token — open Settings to add one.</source>
+        <translation>没有令牌 — 请打开设置添加。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="92"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="94"/>
+        <source>File not found: {path}</source>
+        <translation>找不到文件：{path}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="96"/>
+        <source>Permission denied: {path}</source>
+        <translation>权限不足：{path}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="98"/>
+        <source>The operating system reported an error: {reason}</source>
+        <translation>操作系统报告了错误：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="101"/>
+        <source>Something unexpected went wrong ({kind}) — the details are in the log.</source>
+        <translation>发生了意外错误（{kind}）— 详细信息见日志。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="129"/>
+        <source>the server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="142"/>
+        <source>the connection closed before the end</source>
+        <translation>连接在结束前已关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="143"/>
+        <source>The reply was cut off: {reason}</source>
+        <translation>回复被中断：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="148"/>
+        <source>The request failed: {message}</source>
+        <translation>请求失败：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="149"/>
+        <source>The request failed.</source>
+        <translation>请求失败。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="155"/>
+        <source>Cannot reach {host}: connecting took too long — check the network and the proxy settings.</source>
+        <translation>无法连接 {host}：连接超时 — 请检查网络和代理设置。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="159"/>
+        <source>{host} stopped answering within the request timeout — try again, or raise the timeout in Settings.</source>
+        <translation>{host} 在请求超时时间内没有回应 — 请重试，或在设置中调高超时时间。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="162"/>
+        <source>The request to {host} timed out — try again.</source>
+        <translation>发往 {host} 的请求超时 — 请重试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="168"/>
+        <source>Cannot reach {host}: the connection was refused — is the server running?</source>
+        <translation>无法连接 {host}：连接被拒绝 — 服务器是否在运行？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="170"/>
+        <source>Cannot reach {host}: the name could not be resolved — check the address and the network.</source>
+        <translation>无法连接 {host}：无法解析该域名 — 请检查地址和网络。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="172"/>
+        <source>Cannot reach {host}: the secure connection failed — check the TLS settings and the CA bundle.</source>
+        <translation>无法连接 {host}：安全连接失败 — 请检查 TLS 设置和 CA 证书包。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="176"/>
+        <source>Cannot reach {host} through the proxy — check the proxy settings.</source>
+        <translation>无法通过代理连接 {host} — 请检查代理设置。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="178"/>
+        <source>Cannot reach {host}: the network connection failed.</source>
+        <translation>无法连接 {host}：网络连接失败。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="187"/>
+        <source>The server answered with a web page (HTTP {status}) — the relay may be down.</source>
+        <translation>服务器返回了一个网页（HTTP {status}）— 中转服务可能已宕机。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="190"/>
+        <source>The server answered with a web page instead of an API reply (HTTP {status}) — check the base URL in Settings.</source>
+        <translation>服务器返回了网页而不是 API 响应（HTTP {status}）— 请在设置中检查基础 URL。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="196"/>
+        <source>Refused under the server&apos;s content policy — change the prompt or the picture and try again. The server said: {message}</source>
+        <translation>因服务器的内容政策被拒绝——请修改提示词或图片后重试。服务器说：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="200"/>
+        <source>Refused under the server&apos;s content policy — change the prompt or the picture and try again.</source>
+        <translation>因服务器的内容政策被拒绝——请修改提示词或图片后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="205"/>
+        <source>The model “{model}” does not make pictures of this size — choose another size.</source>
+        <translation>模型“{model}”不能生成这个尺寸的图片——请选择其他尺寸。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="207"/>
+        <source>The model does not make pictures of this size — choose another size.</source>
+        <translation>这个模型不能生成这个尺寸的图片——请选择其他尺寸。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="210"/>
+        <source>The server said: {message}</source>
+        <translation>服务器说：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="213"/>
+        <source>The server rejected the token — check it in Settings.</source>
+        <translation>服务器拒绝了令牌 — 请在设置中检查。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="216"/>
+        <source>Access denied (HTTP 403): {message}</source>
+        <translation>访问被拒绝（HTTP 403）：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="217"/>
+        <source>Access denied (HTTP 403) — the token is not allowed to use this.</source>
+        <translation>访问被拒绝（HTTP 403）— 该令牌无权使用此功能。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="220"/>
+        <source>The model “{model}” was not found on this server — choose another one.</source>
+        <translation>此服务器上找不到模型“{model}” — 请选择其他模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="224"/>
+        <source>Not found (HTTP 404): {message}</source>
+        <translation>未找到（HTTP 404）：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="225"/>
+        <source>Not found (HTTP 404): the server has no {path} — check the base URL in Settings.</source>
+        <translation>未找到（HTTP 404）：服务器没有 {path} — 请在设置中检查基础 URL。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="232"/>
+        <source>The server refused the request: {message}</source>
+        <translation>服务器拒绝了请求：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="233"/>
+        <source>The server refused the request as invalid (HTTP 400).</source>
+        <translation>服务器认为请求无效并拒绝了它（HTTP 400）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="236"/>
+        <source>The server had a problem (HTTP {status}): {message}</source>
+        <translation>服务器出现问题（HTTP {status}）：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="239"/>
+        <source>The server had a problem (HTTP {status}) — try again in a moment.</source>
+        <translation>服务器出现问题（HTTP {status}）— 请稍后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="241"/>
+        <source>The server gave up waiting for the request (HTTP 408) — try again.</source>
+        <translation>服务器等待请求超时（HTTP 408）— 请重试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="243"/>
+        <source>The request is too large for the server (HTTP 413).</source>
+        <translation>请求太大，服务器无法处理（HTTP 413）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="246"/>
+        <source>The server answered with an error: {message}</source>
+        <translation>服务器返回了错误：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="247"/>
+        <source>The server&apos;s answer could not be understood.</source>
+        <translation>无法理解服务器的回复。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="249"/>
+        <source>The server refused the request (HTTP {status}): {message}</source>
+        <translation>服务器拒绝了请求（HTTP {status}）：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="252"/>
+        <source>The server refused the request (HTTP {status}).</source>
+        <translation>服务器拒绝了请求（HTTP {status}）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="258"/>
+        <source>The account has no quota left: {message}</source>
+        <translation>账户额度已用完：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="259"/>
+        <source>The account has no quota left — check your plan or balance.</source>
+        <translation>账户额度已用完 — 请检查套餐或余额。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="262"/>
+        <source>Rate limited — retrying in {seconds} s.</source>
+        <translation>请求过于频繁 — {seconds} 秒后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="264"/>
+        <source>Rate limited — try again later. The server said: {message}</source>
+        <translation>请求过于频繁 — 请稍后再试。服务器消息：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="265"/>
+        <source>Rate limited — try again later.</source>
+        <translation>请求过于频繁 — 请稍后再试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="270"/>
+        <source>No keychain is available to store the token — install GNOME Keyring or KWallet, or keep the token for this session only.</source>
+        <translation>没有可用于保存令牌的密钥环 — 请安装 GNOME Keyring 或 KWallet，或仅在本次会话中保留令牌。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="276"/>
+        <source>The keychain is locked — unlock it and try again.</source>
+        <translation>密钥环已锁定 — 请解锁后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="278"/>
+        <source>The keychain did not open: its unlock prompt was dismissed or could not be shown.</source>
+        <translation>密钥环未能打开：解锁提示被关闭或无法显示。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="281"/>
+        <source>The keychain reported an error: {detail}</source>
+        <translation>密钥环报告了错误：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="282"/>
+        <source>The keychain reported an error.</source>
+        <translation>密钥环报告了错误。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="287"/>
+        <source>The file cannot be imported: it is not a JSON file.</source>
+        <translation>无法导入该文件：它不是 JSON 文件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="289"/>
+        <source>The file cannot be imported: it is not a conversation export from Parla.</source>
+        <translation>无法导入该文件：它不是 Parla 导出的对话。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="291"/>
+        <source>The file was exported by a newer version of Parla — update Parla to import it.</source>
+        <translation>该文件由更新版本的 Parla 导出——请更新 Parla 后再导入。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="292"/>
+        <source>The file cannot be imported: it is damaged ({detail}). Nothing was imported.</source>
+        <translation>无法导入该文件：文件已损坏（{detail}）。未导入任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="336"/>
+        <source>Sound is not available: the PortAudio library is missing or could not start — install it (libportaudio2 on Debian and Ubuntu) and restart Parla. Everything else keeps working.</source>
+        <translation>声音不可用：PortAudio 库缺失或无法启动——请安装它（Debian 和 Ubuntu 上为 libportaudio2）并重启 Parla。其他功能不受影响。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="343"/>
+        <source>No microphone was found — connect one, or choose another in the Voice settings.</source>
+        <translation>未找到麦克风——请连接一个，或在语音设置中选择其他麦克风。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="344"/>
+        <source>No speakers or headphones were found — connect some, or choose another output in the Voice settings.</source>
+        <translation>未找到扬声器或耳机——请连接，或在语音设置中选择其他输出设备。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="350"/>
+        <source>The sound device “{device}” stopped working — was it unplugged?</source>
+        <translation>声音设备“{device}”停止工作——是否被拔出了？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="351"/>
+        <source>The sound device stopped working — was it unplugged?</source>
+        <translation>声音设备停止工作——是否被拔出了？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="354"/>
+        <source>The sound device “{device}” could not be used — another application may be using it, or access was denied. Close the other application or choose another device in the Voice settings.</source>
+        <translation>无法使用声音设备“{device}”——可能有其他应用正在使用它，或访问被拒绝。请关闭其他应用，或在语音设置中选择其他设备。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="359"/>
+        <source>The sound device could not be used — another application may be using it, or access was denied.</source>
+        <translation>无法使用声音设备——可能有其他应用正在使用它，或访问被拒绝。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="364"/>
+        <source>The file is too large: {size} MB is over the API&apos;s {limit} MB upload limit — shorten or compress it.</source>
+        <translation>文件太大：{size} MB 超过了 API 的 {limit} MB 上传上限——请缩短或压缩后再试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="368"/>
+        <source>This audio cannot be read or written here: the format is not supported or the data is damaged.</source>
+        <translation>无法在此读取或写入该音频：格式不受支持或数据已损坏。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="369"/>
+        <source>Something went wrong with sound ({kind}) — the details are in the log.</source>
+        <translation>声音出现问题（{kind}）——详细信息见日志。</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <location filename="../../app/main.py" line="279"/>
+        <source>Parla is already running (process {pid}) but does not respond. Close it, or end that process, and start Parla again.</source>
+        <extracomment>The desktop id: the .desktop and AppStream file names, the Wayland app id, the macOS bundle id.</extracomment>
+        <translation>Parla 已在运行（进程 {pid}），但没有响应。请关闭它或结束该进程，然后重新启动 Parla。</translation>
+    </message>
+</context>
+<context>
+    <name>profiles</name>
+    <message>
+        <location filename="../../app/ui/profile_names.py" line="18"/>
+        <source>Default</source>
+        <extracomment>The name ``ProfileStore`` gives the first profile it creates (English, as stored on disk).</extracomment>
+        <translation>默认</translation>
+    </message>
+</context>
+<context>
+    <name>validation</name>
+    <message>
+        <location filename="../../app/ui/settings/validation.py" line="27"/>
+        <source>The profile needs a name.</source>
+        <translation>配置需要一个名称。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/validation.py" line="34"/>
+        <source>Enter the base URL, e.g. https://api.openai.com/v1.</source>
+        <translation>请输入基础 URL，例如 https://api.openai.com/v1。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/validation.py" line="37"/>
+        <source>The base URL must start with http:// or https:// and name a host.</source>
+        <translation>基础 URL 必须以 http:// 或 https:// 开头，并包含主机名。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/validation.py" line="39"/>
+        <source>The port in the base URL is not valid.</source>
+        <translation>基础 URL 中的端口无效。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/validation.py" line="41"/>
+        <source>Put the token in the Token field, not in the base URL.</source>
+        <translation>请把令牌填在“令牌”栏中，而不是写进基础 URL。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/validation.py" line="48"/>
+        <source>Enter the proxy URL, e.g. socks5://127.0.0.1:1080.</source>
+        <translation>请输入代理 URL，例如 socks5://127.0.0.1:1080。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/validation.py" line="51"/>
+        <source>The proxy URL must start with http://, https://, socks5:// or socks5h:// and name a host.</source>
+        <translation>代理 URL 必须以 http://、https://、socks5:// 或 socks5h:// 开头，并包含主机名。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/validation.py" line="55"/>
+        <source>The port in the proxy URL is not valid.</source>
+        <translation>代理 URL 中的端口无效。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/validation.py" line="65"/>
+        <source>The CA bundle file does not exist.</source>
+        <translation>CA 证书包文件不存在。</translation>
+    </message>
+</context>
 </TS>

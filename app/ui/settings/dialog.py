@@ -21,6 +21,7 @@ from app.ui.context import AppContext
 from app.ui.session import default_client_factory
 from app.ui.settings.general_page import GeneralPage
 from app.ui.settings.profiles_page import ProfilesPage
+from app.ui.settings.voice_page import VoiceSettingsPage
 
 if TYPE_CHECKING:
     from app.api.client import Client
@@ -38,6 +39,7 @@ class SettingsDialog(QDialog):
 
     PROFILES = 0
     GENERAL = 1
+    VOICE = 2
 
     def __init__(
         self,
@@ -57,6 +59,8 @@ class SettingsDialog(QDialog):
         self._tabs = QTabWidget(self)
         self._tabs.addTab(self._profiles_page, self.tr("Profiles"))
         self._tabs.addTab(self._general_page, self.tr("General"))
+        self._voice_page = VoiceSettingsPage(context, self)
+        self._tabs.addTab(self._voice_page, self.tr("Voice"))
 
         self._status = QLabel(self)
         self._status.setWordWrap(True)
@@ -146,6 +150,7 @@ class SettingsDialog(QDialog):
             self._buttons.setEnabled(True)
         page.saved()
         language_changed = self._general_page.apply()
+        self._voice_page.apply()
         self._status.setText(self.tr("Settings saved."))
         if language_changed:
             self._context.notifier.info(self.tr("The new language takes effect the next time Parla starts."), 10000)

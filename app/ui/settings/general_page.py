@@ -1,10 +1,21 @@
-"""The General page: language and colour theme."""
+"""The General page: language, colour theme, and how Enter behaves in the chat composer."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.settings import Language, Preferences, Theme
+from app.ui.font_size import MAX_POINT_SIZE, MIN_POINT_SIZE
 
 __all__ = ["GeneralPage"]
 
@@ -22,6 +33,8 @@ class GeneralPage(QWidget):
         self._language_combo.addItem("English", Language.ENGLISH.value)
         self._language_combo.addItem("简体中文", Language.CHINESE_SIMPLIFIED.value)
         self._language_combo.setCurrentIndex(max(0, self._language_combo.findData(preferences.language)))
+        self._language_combo.setAccessibleName(self.tr("Language"))
+        self._language_combo.setToolTip(self.tr("The language of Parla's menus, buttons and messages"))
         language_note = QLabel(self.tr("A new language takes effect the next time Parla starts."), self)
         language_note.setWordWrap(True)
         language_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -31,9 +44,48 @@ class GeneralPage(QWidget):
         self._theme_combo.addItem(self.tr("Light"), Theme.LIGHT.value)
         self._theme_combo.addItem(self.tr("Dark"), Theme.DARK.value)
         self._theme_combo.setCurrentIndex(max(0, self._theme_combo.findData(preferences.theme)))
+        self._theme_combo.setAccessibleName(self.tr("Theme"))
+        self._theme_combo.setToolTip(self.tr("Light or dark colours, or the same as the desktop"))
         theme_note = QLabel(self.tr("The theme changes as soon as you press OK or Apply."), self)
         theme_note.setWordWrap(True)
         theme_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+        self._enter_combo = QComboBox(self)
+        self._enter_combo.addItem(self.tr("Enter sends, Shift+Enter starts a new line"), True)
+        self._enter_combo.addItem(self.tr("Shift+Enter sends, Enter starts a new line"), False)
+        self._enter_combo.setCurrentIndex(max(0, self._enter_combo.findData(preferences.enter_sends)))
+        self._enter_combo.setAccessibleName(self.tr("Chat messages"))
+        self._enter_combo.setToolTip(self.tr("Which key sends a chat message and which starts a new line"))
+        enter_note = QLabel(self.tr("Ctrl+Enter always sends."), self)
+        enter_note.setWordWrap(True)
+        enter_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+        # The value below the smallest size stands for "the desktop's size" (stored as 0).
+        self._font_size_spin = QSpinBox(self)
+        self._font_size_spin.setRange(MIN_POINT_SIZE - 1, MAX_POINT_SIZE)
+        self._font_size_spin.setSpecialValueText(self.tr("Desktop default"))
+        self._font_size_spin.setSuffix(self.tr(" pt"))
+        self._font_size_spin.setValue(preferences.font_size if preferences.font_size >= MIN_POINT_SIZE else MIN_POINT_SIZE - 1)
+        self._font_size_spin.setAccessibleName(self.tr("Text size"))
+        self._font_size_spin.setToolTip(self.tr("The size of all text in points; Ctrl+= and Ctrl+− change it from anywhere, Ctrl+0 resets it"))
+        font_note = QLabel(self.tr("Also from the keyboard: Ctrl+= larger, Ctrl+− smaller, Ctrl+0 default."), self)
+        font_note.setWordWrap(True)
+        font_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+        self._tray_check = QCheckBox(self.tr("Show Parla in the system tray, and keep it running there when the window is closed"), self)
+        self._tray_check.setChecked(preferences.tray)
+        self._tray_check.setAccessibleName(self.tr("System tray"))
+        self._tray_check.setToolTip(self.tr("Closing the window then hides it; Quit in the tray menu (or Ctrl+Q) ends Parla"))
+        from app.ui.tray import TrayIcon
+
+        tray_text = (
+            self.tr("The tray menu offers Show, New chat, Push to talk and Quit.")
+            if TrayIcon.available()
+            else self.tr("This desktop has no system tray right now: closing the window quits Parla.")
+        )
+        tray_note = QLabel(tray_text, self)
+        tray_note.setWordWrap(True)
+        tray_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -41,6 +93,12 @@ class GeneralPage(QWidget):
         form.addRow("", language_note)
         form.addRow(self.tr("Theme:"), _at_size_hint(self._theme_combo))
         form.addRow("", theme_note)
+        form.addRow(self.tr("Text size:"), _at_size_hint(self._font_size_spin))
+        form.addRow("", font_note)
+        form.addRow(self.tr("System tray:"), self._tray_check)
+        form.addRow("", tray_note)
+        form.addRow(self.tr("Chat messages:"), _at_size_hint(self._enter_combo))
+        form.addRow("", enter_note)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addStretch(1)
@@ -53,12 +111,28 @@ class GeneralPage(QWidget):
     def theme_combo(self) -> QComboBox:
         return self._theme_combo
 
+    @property
+    def enter_combo(self) -> QComboBox:
+        return self._enter_combo
+
+    @property
+    def font_size_spin(self) -> QSpinBox:
+        return self._font_size_spin
+
+    @property
+    def tray_check(self) -> QCheckBox:
+        return self._tray_check
+
     def apply(self) -> bool:
         """Write the choices; True when the language changed (it needs a restart)."""
         language = str(self._language_combo.currentData())
         language_changed = language != self._preferences.language
         self._preferences.language = language
         self._preferences.theme = str(self._theme_combo.currentData())
+        size = self._font_size_spin.value()
+        self._preferences.font_size = size if size >= MIN_POINT_SIZE else 0
+        self._preferences.tray = self._tray_check.isChecked()
+        self._preferences.enter_sends = bool(self._enter_combo.currentData())
         return language_changed
 
 

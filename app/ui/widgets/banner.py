@@ -33,6 +33,7 @@ class Banner(QWidget):
         self._label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self._close = QToolButton(self)
         self._close.setText(self.tr("Dismiss"))
+        self._close.setToolTip(self.tr("Hide this message"))
         self._close.setAutoRaise(True)
         self._close.clicked.connect(self._on_close_clicked)
         layout = QHBoxLayout(self)
