@@ -119,78 +119,78 @@
         <translation>无法打开对话记录，因此聊天不可用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="368"/>
+        <location filename="../../app/ui/chat/page.py" line="369"/>
         <source>“{title}” deleted.</source>
         <translation>已删除“{title}”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="417"/>
+        <location filename="../../app/ui/chat/page.py" line="418"/>
         <source>Message copied.</source>
         <translation>消息已复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="420"/>
+        <location filename="../../app/ui/chat/page.py" line="421"/>
         <source>Message copied as plain text.</source>
         <translation>消息已按纯文本复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="432"/>
+        <location filename="../../app/ui/chat/page.py" line="433"/>
         <source>Asking again replaces this reply and the message after it.</source>
         <translation>重新生成会替换此回复及其后的一条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="434"/>
+        <location filename="../../app/ui/chat/page.py" line="435"/>
         <source>Asking again replaces this reply and the {count} messages after it.</source>
         <translation>重新生成会替换此回复及其后的 {count} 条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="435"/>
-        <location filename="../../app/ui/chat/page.py" line="450"/>
+        <location filename="../../app/ui/chat/page.py" line="436"/>
+        <location filename="../../app/ui/chat/page.py" line="451"/>
         <source>Replace later messages?</source>
         <translation>替换后面的消息？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="447"/>
+        <location filename="../../app/ui/chat/page.py" line="448"/>
         <source>Sending the edited message replaces the message after it.</source>
         <translation>发送修改后的消息会替换其后的一条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="449"/>
+        <location filename="../../app/ui/chat/page.py" line="450"/>
         <source>Sending the edited message replaces the {count} messages after it.</source>
         <translation>发送修改后的消息会替换其后的 {count} 条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="554"/>
+        <location filename="../../app/ui/chat/page.py" line="555"/>
         <source>Export / Import</source>
         <translation>导出 / 导入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="435"/>
+        <location filename="../../app/ui/chat/page.py" line="436"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="450"/>
+        <location filename="../../app/ui/chat/page.py" line="451"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="458"/>
+        <location filename="../../app/ui/chat/page.py" line="459"/>
         <source>Delete this message?</source>
         <translation>删除这条消息？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="459"/>
+        <location filename="../../app/ui/chat/page.py" line="460"/>
         <source>The message is removed from the conversation. This cannot be undone.</source>
         <translation>这条消息将从对话中移除，且无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="460"/>
+        <location filename="../../app/ui/chat/page.py" line="461"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="505"/>
+        <location filename="../../app/ui/chat/page.py" line="506"/>
         <source>The model this conversation asks</source>
         <translation>此对话使用的模型</translation>
     </message>
@@ -198,23 +198,23 @@
 <context>
     <name>ChatRender</name>
     <message>
-        <location filename="../../app/ui/chat/render_document.py" line="588"/>
+        <location filename="../../app/ui/chat/render_document.py" line="671"/>
         <source>code</source>
-        <extracomment>Tables with more body rows than this are shown as preformatted text: a QTextTable of thousands of rows takes seconds to build and lay out, and nobody reads it as a grid. Likewise for absurdly wide tables. While a code block streams, the last this many lines stay live (re-lexed on each update). A few lexer rules match a whole multi-line construct at once (``/* … */`` in C or JavaScript) and only once its end has arrived; keeping a window open lets such a construct of up to this many lines be coloured as a one-shot render colours it, at a cost that stays constant.</extracomment>
+        <extracomment>Char-format properties of a formula placeholder: which formula it waits for, and the foreground of the surrounding text (restored if the formula stays as source). Tables with more body rows than this are shown as preformatted text: a QTextTable of thousands of rows takes seconds to build and lay out, and nobody reads it as a grid. Likewise for absurdly wide tables. While a code block streams, the last this many lines stay live (re-lexed on each update). A few lexer rules match a whole multi-line construct at once (``/* … */`` in C or JavaScript) and only once its end has arrived; keeping a window open lets such a construct of up to this many lines be coloured as a one-shot render colours it, at a cost that stays constant. (position, characters removed): a formula placeholder became its one-character image.</extracomment>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/render_document.py" line="594"/>
+        <location filename="../../app/ui/chat/render_document.py" line="677"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/render_document.py" line="691"/>
+        <location filename="../../app/ui/chat/render_document.py" line="774"/>
         <source>A large table (%1 rows), shown as text.</source>
         <translation>大型表格（%1 行），以文本显示。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/render_document.py" line="809"/>
+        <location filename="../../app/ui/chat/render_document.py" line="896"/>
         <source>Image: %1</source>
         <translation>图片：%1</translation>
     </message>
@@ -222,35 +222,47 @@
 <context>
     <name>ChatSidebar</name>
     <message>
-        <location filename="../../app/ui/chat/sidebar_model.py" line="58"/>
+        <location filename="../../app/ui/chat/sidebar_model.py" line="68"/>
         <source>Pinned</source>
         <translation>已置顶</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar_model.py" line="60"/>
+        <location filename="../../app/ui/chat/sidebar_model.py" line="70"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar_model.py" line="62"/>
+        <location filename="../../app/ui/chat/sidebar_model.py" line="72"/>
         <source>Yesterday</source>
         <translation>昨天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar_model.py" line="64"/>
+        <location filename="../../app/ui/chat/sidebar_model.py" line="74"/>
         <source>Previous 7 days</source>
         <translation>过去 7 天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar_model.py" line="69"/>
+        <location filename="../../app/ui/chat/sidebar_model.py" line="79"/>
         <source>MMMM yyyy</source>
         <comment>month heading: a QDate format</comment>
         <translation>yyyy年M月</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar_model.py" line="74"/>
+        <location filename="../../app/ui/chat/sidebar_model.py" line="84"/>
         <source>New chat</source>
         <translation>新对话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar_model.py" line="89"/>
+        <source>Voice</source>
+        <comment>tag of a conversation held in the Voice tab</comment>
+        <translation>语音</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/sidebar_model.py" line="167"/>
+        <source>%1 (voice conversation)</source>
+        <extracomment>The user typed a new name in the list (F2 or double-click): the page stores it.</extracomment>
+        <translation>%1（语音对话）</translation>
     </message>
 </context>
 <context>
@@ -487,63 +499,63 @@
 <context>
     <name>ConversationSidebar</name>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="173"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="222"/>
         <source>New Chat</source>
         <extracomment>(query) — the debounced search text; &quot;&quot; when the search was cleared (conversation id, message id or -1 for a title hit)</extracomment>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="175"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="224"/>
         <source>Start a new conversation (Ctrl+N)</source>
         <translation>开始新对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="180"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="229"/>
         <source>Search conversations</source>
         <translation>搜索对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="201"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="250"/>
         <source>Conversations</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="212"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="261"/>
         <source>Search results</source>
         <translation>搜索结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="213"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="262"/>
         <source>Nothing found.</source>
         <translation>没有找到。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="228"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="277"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="234"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="283"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="383"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="433"/>
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="387"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="437"/>
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="387"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="437"/>
         <source>Pin</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="391"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="441"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -1647,224 +1659,224 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="124"/>
+        <location filename="../../app/ui/main_window.py" line="126"/>
         <source>Parla</source>
-        <extracomment>The tab pages in order (Ctrl+1, Ctrl+2, Ctrl+3): a page class, or &quot;module:Class&quot; to import it on first use too. Each tab&apos;s issue replaces its own line. Optional page methods the window offers elsewhere (tray menu): (tab, method name). Quit was chosen (menu, Ctrl+Q or the tray); main.py ends the event loop. A tab&apos;s page was just built (its index).</extracomment>
+        <extracomment>The tab pages in order (Ctrl+1, Ctrl+2, Ctrl+3): a page class, or &quot;module:Class&quot; to import it on first use too. Each tab&apos;s issue replaces its own line. Optional page methods the window offers elsewhere (tray menu): (tab, method name). Quit was chosen (menu, Ctrl+Q or the tray); main.py ends the event loop. A tab&apos;s page was just built (its index). Start-up is over: the first frame was shown and the current tab&apos;s page built (or failed).</extracomment>
         <translation>Parla</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="129"/>
+        <location filename="../../app/ui/main_window.py" line="131"/>
         <source>Parla tabs</source>
         <translation>Parla 标签页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="130"/>
+        <location filename="../../app/ui/main_window.py" line="132"/>
         <source>Tabs</source>
         <translation>标签页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="131"/>
+        <location filename="../../app/ui/main_window.py" line="133"/>
         <source>Chat, Images and Voice (Ctrl+1, Ctrl+2, Ctrl+3; Ctrl+Tab for the next)</source>
         <translation>对话、图片和语音（Ctrl+1、Ctrl+2、Ctrl+3；Ctrl+Tab 切换到下一个）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="134"/>
+        <location filename="../../app/ui/main_window.py" line="136"/>
         <source>Chat</source>
         <translation>聊天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="134"/>
+        <location filename="../../app/ui/main_window.py" line="136"/>
         <source>Images</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="134"/>
+        <location filename="../../app/ui/main_window.py" line="136"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="136"/>
+        <location filename="../../app/ui/main_window.py" line="138"/>
         <source>Chat: conversations with any chat model (Ctrl+1)</source>
         <translation>对话：与任意聊天模型对话（Ctrl+1）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="137"/>
+        <location filename="../../app/ui/main_window.py" line="139"/>
         <source>Images: generate, edit and vary images (Ctrl+2)</source>
         <translation>图片：生成、编辑图片及生成变体（Ctrl+2）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="138"/>
+        <location filename="../../app/ui/main_window.py" line="140"/>
         <source>Voice: push-to-talk conversations and audio tools (Ctrl+3)</source>
         <translation>语音：按键说话的对话和音频工具（Ctrl+3）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="178"/>
+        <location filename="../../app/ui/main_window.py" line="180"/>
         <source>Main menu</source>
         <translation>主菜单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="180"/>
+        <location filename="../../app/ui/main_window.py" line="182"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="181"/>
+        <location filename="../../app/ui/main_window.py" line="183"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="184"/>
+        <location filename="../../app/ui/main_window.py" line="186"/>
         <source>Profiles, tokens, language, theme, text size and tray</source>
         <translation>配置、令牌、语言、主题、文字大小和托盘</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="188"/>
+        <location filename="../../app/ui/main_window.py" line="190"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="191"/>
+        <location filename="../../app/ui/main_window.py" line="193"/>
         <source>Stop every request and quit Parla</source>
         <translation>停止所有请求并退出 Parla</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="195"/>
+        <location filename="../../app/ui/main_window.py" line="197"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="202"/>
+        <location filename="../../app/ui/main_window.py" line="204"/>
         <source>Show the {tab} tab</source>
         <translation>显示“{tab}”标签页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="207"/>
+        <location filename="../../app/ui/main_window.py" line="209"/>
         <source>&amp;Larger text</source>
         <translation>放大文字(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="211"/>
+        <location filename="../../app/ui/main_window.py" line="213"/>
         <source>Make all text one point larger</source>
         <translation>将所有文字放大一磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="213"/>
+        <location filename="../../app/ui/main_window.py" line="215"/>
         <source>&amp;Smaller text</source>
         <translation>缩小文字(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="215"/>
+        <location filename="../../app/ui/main_window.py" line="217"/>
         <source>Make all text one point smaller</source>
         <translation>将所有文字缩小一磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="217"/>
+        <location filename="../../app/ui/main_window.py" line="219"/>
         <source>&amp;Default text size</source>
         <translation>默认文字大小(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="219"/>
+        <location filename="../../app/ui/main_window.py" line="221"/>
         <source>Use the desktop&apos;s text size again</source>
         <translation>重新使用桌面的文字大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="224"/>
+        <location filename="../../app/ui/main_window.py" line="226"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="225"/>
+        <location filename="../../app/ui/main_window.py" line="227"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="227"/>
+        <location filename="../../app/ui/main_window.py" line="229"/>
         <source>List every keyboard shortcut</source>
         <translation>列出所有键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="230"/>
+        <location filename="../../app/ui/main_window.py" line="232"/>
         <source>&amp;About Parla</source>
         <translation>关于 Parla(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="232"/>
+        <location filename="../../app/ui/main_window.py" line="234"/>
         <source>Version, license and the libraries Parla uses</source>
         <translation>版本、许可证以及 Parla 使用的库</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="251"/>
+        <location filename="../../app/ui/main_window.py" line="253"/>
         <source>Run the current tab&apos;s main action (send, generate, speak)</source>
         <translation>执行当前标签页的主要操作（发送、生成、朗读）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="257"/>
+        <location filename="../../app/ui/main_window.py" line="259"/>
         <source>Status bar</source>
         <translation>状态栏</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="268"/>
+        <location filename="../../app/ui/main_window.py" line="270"/>
         <source>&amp;Show Parla</source>
         <translation>显示 Parla(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="269"/>
+        <location filename="../../app/ui/main_window.py" line="271"/>
         <source>Bring the Parla window to the front</source>
         <translation>将 Parla 窗口置于最前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="271"/>
+        <location filename="../../app/ui/main_window.py" line="273"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="272"/>
+        <location filename="../../app/ui/main_window.py" line="274"/>
         <source>Show the window and start a new conversation</source>
         <translation>显示窗口并开始新的对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="274"/>
+        <location filename="../../app/ui/main_window.py" line="276"/>
         <source>&amp;Push to talk</source>
         <translation>按键说话(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="275"/>
+        <location filename="../../app/ui/main_window.py" line="277"/>
         <source>Show the window and start talking on the Voice tab</source>
         <translation>显示窗口并在“语音”标签页开始说话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="416"/>
+        <location filename="../../app/ui/main_window.py" line="418"/>
         <source>Everywhere</source>
         <translation>任何位置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="444"/>
+        <location filename="../../app/ui/main_window.py" line="446"/>
         <source>Next tab / previous tab</source>
         <translation>下一个/上一个标签页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="454"/>
+        <location filename="../../app/ui/main_window.py" line="456"/>
         <source>(undescribed shortcut)</source>
         <translation>（无说明的快捷键）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="636"/>
-        <location filename="../../app/ui/main_window.py" line="643"/>
+        <location filename="../../app/ui/main_window.py" line="639"/>
+        <location filename="../../app/ui/main_window.py" line="646"/>
         <source>Text size: {size} pt</source>
         <translation>文字大小：{size} 磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="648"/>
+        <location filename="../../app/ui/main_window.py" line="651"/>
         <source>Text size: the desktop&apos;s default</source>
         <translation>文字大小：桌面默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="719"/>
+        <location filename="../../app/ui/main_window.py" line="722"/>
         <source>Parla is still running</source>
         <translation>Parla 仍在运行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="720"/>
+        <location filename="../../app/ui/main_window.py" line="723"/>
         <source>Parla keeps running in the tray. Choose Quit in its menu to end it.</source>
         <translation>Parla 会在托盘中继续运行。在托盘菜单中选择“退出”即可结束。</translation>
     </message>
@@ -1992,7 +2004,7 @@
 <context>
     <name>MessageListView</name>
     <message>
-        <location filename="../../app/ui/chat/message_list.py" line="621"/>
+        <location filename="../../app/ui/chat/message_list.py" line="641"/>
         <source>Code copied to the clipboard.</source>
         <extracomment>Space between two messages, and around the list. Rows this far outside the viewport are built too, so a small scroll shows no blank. How close to the bottom (pixels) still counts as &quot;at the bottom&quot; (the list then follows). (action, message id) from a message&apos;s buttons — see ``MessageAction`` A short note for the status bar (&quot;Code copied&quot;).</extracomment>
         <translation>代码已复制到剪贴板。</translation>
@@ -3577,362 +3589,362 @@
 <context>
     <name>errors</name>
     <message>
-        <location filename="../../app/ui/errors.py" line="71"/>
+        <location filename="../../app/ui/errors.py" line="86"/>
         <source>The conversation no longer exists — it may have been deleted.</source>
         <translation>该对话已不存在——可能已被删除。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="73"/>
+        <location filename="../../app/ui/errors.py" line="88"/>
         <source>The conversation history was saved by a newer version of Parla — update Parla to open it.</source>
         <translation>对话记录由更新版本的 Parla 保存 — 请更新 Parla 后再打开。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="75"/>
+        <location filename="../../app/ui/errors.py" line="90"/>
         <source>The conversation history could not be read or written ({kind}) — the details are in the log.</source>
         <translation>无法读取或写入对话记录（{kind}）— 详情见日志。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="79"/>
+        <location filename="../../app/ui/errors.py" line="94"/>
         <source>The picture could not be read: it is not a PNG, JPEG, WebP, GIF, BMP or TIFF file, or it is damaged.</source>
         <translation>无法读取图片：它不是 PNG、JPEG、WebP、GIF、BMP 或 TIFF 文件，或者已损坏。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="83"/>
+        <location filename="../../app/ui/errors.py" line="98"/>
         <source>The server&apos;s answer is not a picture Parla can read — try again.</source>
         <translation>服务器返回的不是 Parla 能读取的图片——请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="85"/>
+        <location filename="../../app/ui/errors.py" line="100"/>
         <source>The server answered without any picture — try again, or change the prompt or the options.</source>
         <translation>服务器的回答里没有图片——请重试，或修改提示词或选项。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="90"/>
+        <location filename="../../app/ui/errors.py" line="105"/>
         <source>No token — open Settings to add one.</source>
         <translation>没有令牌 — 请打开设置添加。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="92"/>
+        <location filename="../../app/ui/errors.py" line="107"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="94"/>
+        <location filename="../../app/ui/errors.py" line="109"/>
         <source>File not found: {path}</source>
         <translation>找不到文件：{path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="96"/>
+        <location filename="../../app/ui/errors.py" line="111"/>
         <source>Permission denied: {path}</source>
         <translation>权限不足：{path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="98"/>
+        <location filename="../../app/ui/errors.py" line="113"/>
         <source>The operating system reported an error: {reason}</source>
         <translation>操作系统报告了错误：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="101"/>
+        <location filename="../../app/ui/errors.py" line="116"/>
         <source>Something unexpected went wrong ({kind}) — the details are in the log.</source>
         <translation>发生了意外错误（{kind}）— 详细信息见日志。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="129"/>
+        <location filename="../../app/ui/errors.py" line="144"/>
         <source>the server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="142"/>
+        <location filename="../../app/ui/errors.py" line="157"/>
         <source>the connection closed before the end</source>
         <translation>连接在结束前已关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="143"/>
+        <location filename="../../app/ui/errors.py" line="158"/>
         <source>The reply was cut off: {reason}</source>
         <translation>回复被中断：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="148"/>
+        <location filename="../../app/ui/errors.py" line="163"/>
         <source>The request failed: {message}</source>
         <translation>请求失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="149"/>
+        <location filename="../../app/ui/errors.py" line="164"/>
         <source>The request failed.</source>
         <translation>请求失败。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="155"/>
+        <location filename="../../app/ui/errors.py" line="170"/>
         <source>Cannot reach {host}: connecting took too long — check the network and the proxy settings.</source>
         <translation>无法连接 {host}：连接超时 — 请检查网络和代理设置。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="159"/>
+        <location filename="../../app/ui/errors.py" line="174"/>
         <source>{host} stopped answering within the request timeout — try again, or raise the timeout in Settings.</source>
         <translation>{host} 在请求超时时间内没有回应 — 请重试，或在设置中调高超时时间。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="162"/>
+        <location filename="../../app/ui/errors.py" line="177"/>
         <source>The request to {host} timed out — try again.</source>
         <translation>发往 {host} 的请求超时 — 请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="168"/>
+        <location filename="../../app/ui/errors.py" line="183"/>
         <source>Cannot reach {host}: the connection was refused — is the server running?</source>
         <translation>无法连接 {host}：连接被拒绝 — 服务器是否在运行？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="170"/>
+        <location filename="../../app/ui/errors.py" line="185"/>
         <source>Cannot reach {host}: the name could not be resolved — check the address and the network.</source>
         <translation>无法连接 {host}：无法解析该域名 — 请检查地址和网络。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="172"/>
+        <location filename="../../app/ui/errors.py" line="187"/>
         <source>Cannot reach {host}: the secure connection failed — check the TLS settings and the CA bundle.</source>
         <translation>无法连接 {host}：安全连接失败 — 请检查 TLS 设置和 CA 证书包。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="176"/>
+        <location filename="../../app/ui/errors.py" line="191"/>
         <source>Cannot reach {host} through the proxy — check the proxy settings.</source>
         <translation>无法通过代理连接 {host} — 请检查代理设置。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="178"/>
+        <location filename="../../app/ui/errors.py" line="193"/>
         <source>Cannot reach {host}: the network connection failed.</source>
         <translation>无法连接 {host}：网络连接失败。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="187"/>
+        <location filename="../../app/ui/errors.py" line="202"/>
         <source>The server answered with a web page (HTTP {status}) — the relay may be down.</source>
         <translation>服务器返回了一个网页（HTTP {status}）— 中转服务可能已宕机。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="190"/>
+        <location filename="../../app/ui/errors.py" line="205"/>
         <source>The server answered with a web page instead of an API reply (HTTP {status}) — check the base URL in Settings.</source>
         <translation>服务器返回了网页而不是 API 响应（HTTP {status}）— 请在设置中检查基础 URL。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="196"/>
+        <location filename="../../app/ui/errors.py" line="211"/>
         <source>Refused under the server&apos;s content policy — change the prompt or the picture and try again. The server said: {message}</source>
         <translation>因服务器的内容政策被拒绝——请修改提示词或图片后重试。服务器说：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="200"/>
+        <location filename="../../app/ui/errors.py" line="215"/>
         <source>Refused under the server&apos;s content policy — change the prompt or the picture and try again.</source>
         <translation>因服务器的内容政策被拒绝——请修改提示词或图片后重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="205"/>
+        <location filename="../../app/ui/errors.py" line="220"/>
         <source>The model “{model}” does not make pictures of this size — choose another size.</source>
         <translation>模型“{model}”不能生成这个尺寸的图片——请选择其他尺寸。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="207"/>
+        <location filename="../../app/ui/errors.py" line="222"/>
         <source>The model does not make pictures of this size — choose another size.</source>
         <translation>这个模型不能生成这个尺寸的图片——请选择其他尺寸。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="210"/>
+        <location filename="../../app/ui/errors.py" line="225"/>
         <source>The server said: {message}</source>
         <translation>服务器说：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="213"/>
+        <location filename="../../app/ui/errors.py" line="228"/>
         <source>The server rejected the token — check it in Settings.</source>
         <translation>服务器拒绝了令牌 — 请在设置中检查。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="216"/>
+        <location filename="../../app/ui/errors.py" line="231"/>
         <source>Access denied (HTTP 403): {message}</source>
         <translation>访问被拒绝（HTTP 403）：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="217"/>
+        <location filename="../../app/ui/errors.py" line="232"/>
         <source>Access denied (HTTP 403) — the token is not allowed to use this.</source>
         <translation>访问被拒绝（HTTP 403）— 该令牌无权使用此功能。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="220"/>
+        <location filename="../../app/ui/errors.py" line="235"/>
         <source>The model “{model}” was not found on this server — choose another one.</source>
         <translation>此服务器上找不到模型“{model}” — 请选择其他模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="224"/>
+        <location filename="../../app/ui/errors.py" line="239"/>
         <source>Not found (HTTP 404): {message}</source>
         <translation>未找到（HTTP 404）：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="225"/>
+        <location filename="../../app/ui/errors.py" line="240"/>
         <source>Not found (HTTP 404): the server has no {path} — check the base URL in Settings.</source>
         <translation>未找到（HTTP 404）：服务器没有 {path} — 请在设置中检查基础 URL。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="232"/>
+        <location filename="../../app/ui/errors.py" line="247"/>
         <source>The server refused the request: {message}</source>
         <translation>服务器拒绝了请求：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="233"/>
+        <location filename="../../app/ui/errors.py" line="248"/>
         <source>The server refused the request as invalid (HTTP 400).</source>
         <translation>服务器认为请求无效并拒绝了它（HTTP 400）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="236"/>
+        <location filename="../../app/ui/errors.py" line="251"/>
         <source>The server had a problem (HTTP {status}): {message}</source>
         <translation>服务器出现问题（HTTP {status}）：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="239"/>
+        <location filename="../../app/ui/errors.py" line="254"/>
         <source>The server had a problem (HTTP {status}) — try again in a moment.</source>
         <translation>服务器出现问题（HTTP {status}）— 请稍后重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="241"/>
+        <location filename="../../app/ui/errors.py" line="256"/>
         <source>The server gave up waiting for the request (HTTP 408) — try again.</source>
         <translation>服务器等待请求超时（HTTP 408）— 请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="243"/>
+        <location filename="../../app/ui/errors.py" line="258"/>
         <source>The request is too large for the server (HTTP 413).</source>
         <translation>请求太大，服务器无法处理（HTTP 413）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="246"/>
+        <location filename="../../app/ui/errors.py" line="261"/>
         <source>The server answered with an error: {message}</source>
         <translation>服务器返回了错误：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="247"/>
+        <location filename="../../app/ui/errors.py" line="262"/>
         <source>The server&apos;s answer could not be understood.</source>
         <translation>无法理解服务器的回复。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="249"/>
+        <location filename="../../app/ui/errors.py" line="264"/>
         <source>The server refused the request (HTTP {status}): {message}</source>
         <translation>服务器拒绝了请求（HTTP {status}）：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="252"/>
+        <location filename="../../app/ui/errors.py" line="267"/>
         <source>The server refused the request (HTTP {status}).</source>
         <translation>服务器拒绝了请求（HTTP {status}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="258"/>
+        <location filename="../../app/ui/errors.py" line="273"/>
         <source>The account has no quota left: {message}</source>
         <translation>账户额度已用完：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="259"/>
+        <location filename="../../app/ui/errors.py" line="274"/>
         <source>The account has no quota left — check your plan or balance.</source>
         <translation>账户额度已用完 — 请检查套餐或余额。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="262"/>
+        <location filename="../../app/ui/errors.py" line="277"/>
         <source>Rate limited — retrying in {seconds} s.</source>
         <translation>请求过于频繁 — {seconds} 秒后重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="264"/>
+        <location filename="../../app/ui/errors.py" line="279"/>
         <source>Rate limited — try again later. The server said: {message}</source>
         <translation>请求过于频繁 — 请稍后再试。服务器消息：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="265"/>
+        <location filename="../../app/ui/errors.py" line="280"/>
         <source>Rate limited — try again later.</source>
         <translation>请求过于频繁 — 请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="270"/>
+        <location filename="../../app/ui/errors.py" line="285"/>
         <source>No keychain is available to store the token — install GNOME Keyring or KWallet, or keep the token for this session only.</source>
         <translation>没有可用于保存令牌的密钥环 — 请安装 GNOME Keyring 或 KWallet，或仅在本次会话中保留令牌。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="276"/>
+        <location filename="../../app/ui/errors.py" line="291"/>
         <source>The keychain is locked — unlock it and try again.</source>
         <translation>密钥环已锁定 — 请解锁后重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="278"/>
+        <location filename="../../app/ui/errors.py" line="293"/>
         <source>The keychain did not open: its unlock prompt was dismissed or could not be shown.</source>
         <translation>密钥环未能打开：解锁提示被关闭或无法显示。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="281"/>
+        <location filename="../../app/ui/errors.py" line="296"/>
         <source>The keychain reported an error: {detail}</source>
         <translation>密钥环报告了错误：{detail}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="282"/>
+        <location filename="../../app/ui/errors.py" line="297"/>
         <source>The keychain reported an error.</source>
         <translation>密钥环报告了错误。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="287"/>
+        <location filename="../../app/ui/errors.py" line="302"/>
         <source>The file cannot be imported: it is not a JSON file.</source>
         <translation>无法导入该文件：它不是 JSON 文件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="289"/>
+        <location filename="../../app/ui/errors.py" line="304"/>
         <source>The file cannot be imported: it is not a conversation export from Parla.</source>
         <translation>无法导入该文件：它不是 Parla 导出的对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="291"/>
+        <location filename="../../app/ui/errors.py" line="306"/>
         <source>The file was exported by a newer version of Parla — update Parla to import it.</source>
         <translation>该文件由更新版本的 Parla 导出——请更新 Parla 后再导入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="292"/>
+        <location filename="../../app/ui/errors.py" line="307"/>
         <source>The file cannot be imported: it is damaged ({detail}). Nothing was imported.</source>
         <translation>无法导入该文件：文件已损坏（{detail}）。未导入任何内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="336"/>
+        <location filename="../../app/ui/errors.py" line="351"/>
         <source>Sound is not available: the PortAudio library is missing or could not start — install it (libportaudio2 on Debian and Ubuntu) and restart Parla. Everything else keeps working.</source>
         <translation>声音不可用：PortAudio 库缺失或无法启动——请安装它（Debian 和 Ubuntu 上为 libportaudio2）并重启 Parla。其他功能不受影响。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="343"/>
+        <location filename="../../app/ui/errors.py" line="358"/>
         <source>No microphone was found — connect one, or choose another in the Voice settings.</source>
         <translation>未找到麦克风——请连接一个，或在语音设置中选择其他麦克风。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="344"/>
+        <location filename="../../app/ui/errors.py" line="359"/>
         <source>No speakers or headphones were found — connect some, or choose another output in the Voice settings.</source>
         <translation>未找到扬声器或耳机——请连接，或在语音设置中选择其他输出设备。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="350"/>
+        <location filename="../../app/ui/errors.py" line="365"/>
         <source>The sound device “{device}” stopped working — was it unplugged?</source>
         <translation>声音设备“{device}”停止工作——是否被拔出了？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="351"/>
+        <location filename="../../app/ui/errors.py" line="366"/>
         <source>The sound device stopped working — was it unplugged?</source>
         <translation>声音设备停止工作——是否被拔出了？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="354"/>
+        <location filename="../../app/ui/errors.py" line="369"/>
         <source>The sound device “{device}” could not be used — another application may be using it, or access was denied. Close the other application or choose another device in the Voice settings.</source>
         <translation>无法使用声音设备“{device}”——可能有其他应用正在使用它，或访问被拒绝。请关闭其他应用，或在语音设置中选择其他设备。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="359"/>
+        <location filename="../../app/ui/errors.py" line="374"/>
         <source>The sound device could not be used — another application may be using it, or access was denied.</source>
         <translation>无法使用声音设备——可能有其他应用正在使用它，或访问被拒绝。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="364"/>
+        <location filename="../../app/ui/errors.py" line="379"/>
         <source>The file is too large: {size} MB is over the API&apos;s {limit} MB upload limit — shorten or compress it.</source>
         <translation>文件太大：{size} MB 超过了 API 的 {limit} MB 上传上限——请缩短或压缩后再试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="368"/>
+        <location filename="../../app/ui/errors.py" line="383"/>
         <source>This audio cannot be read or written here: the format is not supported or the data is damaged.</source>
         <translation>无法在此读取或写入该音频：格式不受支持或数据已损坏。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="369"/>
+        <location filename="../../app/ui/errors.py" line="384"/>
         <source>Something went wrong with sound ({kind}) — the details are in the log.</source>
         <translation>声音出现问题（{kind}）——详细信息见日志。</translation>
     </message>
@@ -3940,7 +3952,7 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../../app/main.py" line="279"/>
+        <location filename="../../app/main.py" line="299"/>
         <source>Parla is already running (process {pid}) but does not respond. Close it, or end that process, and start Parla again.</source>
         <extracomment>The desktop id: the .desktop and AppStream file names, the Wayland app id, the macOS bundle id.</extracomment>
         <translation>Parla 已在运行（进程 {pid}），但没有响应。请关闭它或结束该进程，然后重新启动 Parla。</translation>

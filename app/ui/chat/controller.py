@@ -283,7 +283,9 @@ class ChatController(QObject):
     # -- conversations ----------------------------------------------------------------------
 
     async def list_conversations(self) -> list[Conversation]:
-        return await self.store.list_conversations(kind=ConversationKind.CHAT)
+        """Chats and voice conversations (the Voice tab's turns): both can be continued by typing."""
+        conversations = await self.store.list_conversations()
+        return [c for c in conversations if c.kind in LISTED_KINDS]
 
     async def open_conversation(self, conversation_id: int | None) -> Conversation | None:
         """Show this conversation (None: a new, unsaved chat). Returns it (None if it is gone).
@@ -697,6 +699,10 @@ def _purge_if_empty(store: Store, conversation_id: int) -> bool:
     return True
 
 
+#: The kinds of conversation the Chat tab lists, searches and continues.
+LISTED_KINDS = frozenset({ConversationKind.CHAT, ConversationKind.VOICE})
+
+
 def _search_chats(store: Store, query: str, limit: int) -> list[SearchHit]:
     hits = store.search(query, limit)
     kinds: dict[int, bool] = {}
@@ -704,7 +710,7 @@ def _search_chats(store: Store, query: str, limit: int) -> list[SearchHit]:
     for hit in hits:
         if hit.conversation_id not in kinds:
             conversation = store.get_conversation(hit.conversation_id)
-            kinds[hit.conversation_id] = conversation is not None and conversation.kind is ConversationKind.CHAT
+            kinds[hit.conversation_id] = conversation is not None and conversation.kind in LISTED_KINDS
         if kinds[hit.conversation_id]:
             kept.append(hit)
     return kept

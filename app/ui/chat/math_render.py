@@ -22,17 +22,20 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QCoreApplication, QObject, QPointF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["MathImage", "MathRenderer", "math_renderer", "normalize_tex", "preload"]
+__all__ = ["MathImage", "MathJobs", "MathRenderer", "math_jobs", "math_renderer", "normalize_tex", "preload"]
 
 log = logging.getLogger(__name__)
 
@@ -435,6 +438,29 @@ class MathRenderer:
                 self._cache.popitem(last=False)
         return result
 
+    def lookup(
+        self,
+        tex: str,
+        *,
+        display: bool,
+        color: QColor,
+        pixel_size: float,
+        dpr: float = 1.0,
+        x_height: float | None = None,
+    ) -> tuple[bool, MathImage | None]:
+        """``(True, image or None)`` when the formula is already typeset, else ``(False, None)``.
+
+        Never typesets: safe and cheap on the UI thread.
+        """
+        if x_height is None:
+            x_height = pixel_size * 0.53
+        key = self._key(tex, display, color, pixel_size, dpr) + (round(x_height * 4),)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return True, self._cache[key]
+        return False, None
+
     @staticmethod
     def _key(tex: str, display: bool, color: QColor, pixel_size: float, dpr: float) -> tuple[Any, ...]:
         return (tex, display, color.rgba(), round(pixel_size * 4), round(dpr * 100))
@@ -726,3 +752,122 @@ def preload() -> None:
     renderer = math_renderer()
     renderer._mathtext()  # noqa: SLF001 - the import is the point
     renderer.render("x^2", display=False, color=QColor(0, 0, 0), pixel_size=14.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Typesetting off the UI thread
+
+
+@dataclass(frozen=True, slots=True)
+class MathRequest:
+    """One formula to typeset, with everything its image depends on."""
+
+    tex: str
+    display: bool
+    rgba: int
+    pixel_size: float
+    dpr: float
+    x_height: float
+
+    def render(self) -> MathImage | None:
+        return math_renderer().render(
+            self.tex,
+            display=self.display,
+            color=QColor.fromRgba(self.rgba),
+            pixel_size=self.pixel_size,
+            dpr=self.dpr,
+            x_height=self.x_height,
+        )
+
+
+class MathJobs(QObject):
+    """Typesets formulas in one worker thread; the UI thread only ever looks images up.
+
+    A document that shows a formula not typeset yet puts a placeholder (the source, muted) and
+    calls :meth:`submit` with a callback; the callback runs on the UI thread once the image (or
+    ``None``: mathtext could not lay it out) is in the renderer's cache. ``settled`` fires after
+    each batch of callbacks, for views to re-measure what changed size.
+    """
+
+    settled = Signal()
+    _finished = Signal(object)  # a MathRequest, emitted from the worker (queued to the UI thread)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._executor: ThreadPoolExecutor | None = None
+        self._waiters: dict[MathRequest, list[Callable[[MathImage | None], None]]] = {}
+        self._finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def pending(self) -> int:
+        """Formulas submitted and not delivered yet."""
+        return len(self._waiters)
+
+    def submit(self, request: MathRequest, callback: Callable[[MathImage | None], None]) -> None:
+        waiters = self._waiters.get(request)
+        if waiters is not None:
+            waiters.append(callback)
+            return
+        self._waiters[request] = [callback]
+        self._pool().submit(self._work, request)
+
+    def run(self, function: Callable[[], Any]) -> None:
+        """Run ``function`` in the worker (``preload``), ordered with the formulas."""
+        self._pool().submit(function)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parla-math")
+        return self._executor
+
+    def _work(self, request: MathRequest) -> None:
+        try:
+            request.render()  # the result lands in the renderer's cache (render never raises)
+        except Exception:  # pragma: no cover - render catches mathtext's errors itself
+            log.exception("the formula renderer failed")
+        self._finished.emit(request)
+
+    @Slot(object)
+    def _on_finished(self, request: MathRequest) -> None:
+        callbacks = self._waiters.pop(request, [])
+        found, image = math_renderer().lookup(
+            request.tex,
+            display=request.display,
+            color=QColor.fromRgba(request.rgba),
+            pixel_size=request.pixel_size,
+            dpr=request.dpr,
+            x_height=request.x_height,
+        )
+        if not found:  # evicted in between (a huge burst of formulas): typeset again
+            if callbacks:
+                self._waiters[request] = callbacks
+                self._pool().submit(self._work, request)
+            return
+        for callback in callbacks:
+            try:
+                callback(image)
+            except RuntimeError:  # the document was deleted meanwhile
+                pass
+        self.settled.emit()
+
+    def wait_idle(self, timeout: float = 20.0) -> bool:
+        """Process events until every submitted formula is delivered (tests, benchmarks)."""
+        deadline = time.monotonic() + timeout
+        while self._waiters:
+            if time.monotonic() > deadline:
+                return False
+            QCoreApplication.processEvents()
+            time.sleep(0.002)
+        QCoreApplication.processEvents()
+        return True
+
+
+_jobs: MathJobs | None = None
+
+
+def math_jobs() -> MathJobs:
+    """The application's formula worker (create it on the UI thread)."""
+    global _jobs
+    if _jobs is None:
+        _jobs = MathJobs()
+    return _jobs

@@ -22,21 +22,42 @@ import bisect
 import logging
 import re
 import sys
-import threading
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QFontMetrics, QGuiApplication, QPalette, QResizeEvent
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QRect,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QDesktopServices,
+    QFontMetrics,
+    QGuiApplication,
+    QPalette,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QWidget
 
 from app.store import Role
 from app.ui.chat.conversation_model import MessageItem, MessageListModel
 from app.ui.chat.markdown import is_safe_link
+from app.ui.chat.math_render import math_jobs
 from app.ui.chat.message_widget import USER_INDENT, MessageWidget
-from app.ui.chat.render_document import COPY_SCHEME, IMAGE_SCHEME, MessageDocument, RenderTheme
+from app.ui.chat.render_document import (
+    COPY_SCHEME,
+    IMAGE_SCHEME,
+    MessageDocument,
+    RenderTheme,
+)
 
-__all__ = ["DocumentCache", "MathWarmup", "MessageListView", "math_warmup"]
+__all__ = ["DocumentCache", "MathWarmup", "MessageListView", "math_warmup", "warm_lexers"]
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +73,11 @@ _MATH_HINT = re.compile(r"\$|\\\(|\\\[")
 
 
 class MathWarmup(QObject):
-    """Loads the formula renderer (matplotlib, ~0.4 s and ~50 MB) off the UI thread, on demand.
+    """Loads the formula renderer (matplotlib) in the formula worker thread, ahead of need.
 
-    Until it is ready, a message with formulas is shown as plain text rather than stalling the
-    first paint; ``ready`` fires once it can be rendered properly.
+    Nothing waits for it: a formula not typeset yet shows as a placeholder (see
+    ``render_document``); this only makes the first image arrive sooner. ``ready`` fires once
+    the renderer is loaded.
     """
 
     ready = Signal()
@@ -73,7 +95,7 @@ class MathWarmup(QObject):
         if self._done or self._started:
             return
         self._started = True
-        threading.Thread(target=self._load, name="parla-math-preload", daemon=True).start()
+        math_jobs().run(self._load)
 
     def _load(self) -> None:
         from app.ui.chat.math_render import preload
@@ -84,6 +106,21 @@ class MathWarmup(QObject):
             log.exception("the formula renderer could not be loaded")
         self._done = True
         self.ready.emit()  # queued to the UI thread (this object lives there)
+
+
+_lexers_warmed = False
+
+
+def warm_lexers() -> None:
+    """Compile the common code lexers in the formula worker (once), so the first code block of
+    a reply does not cost a frame (~18 ms for Python) on the UI thread."""
+    global _lexers_warmed
+    if _lexers_warmed:
+        return
+    _lexers_warmed = True
+    from app.ui.chat import highlight
+
+    math_jobs().run(highlight.preload)
 
 
 _warmup: MathWarmup | None = None
@@ -140,18 +177,13 @@ class DocumentCache:
             return item.live.content, item.live.reasoning
         key = _cache_key(item)
         entry = self._entries.get(key)
-        warmup = math_warmup()
-        if entry is not None and not (entry[2] and warmup.is_ready):
+        if entry is not None:
             self._entries.move_to_end(key)
             return entry[0], entry[1]
-        provisional = False
         rich = item.role is not Role.USER
-        if rich and not warmup.is_ready and (needs_math(item.text) or needs_math(item.reasoning)):
-            warmup.request()
-            provisional = True
-        content = self._build(item.text, rich=rich and not provisional) if (item.text or item.streaming) else None
-        reasoning = self._build(item.reasoning, rich=not provisional) if item.reasoning else None
-        self._store(key, (content, reasoning, provisional))
+        content = self._build(item.text, rich=rich) if (item.text or item.streaming) else None
+        reasoning = self._build(item.reasoning, rich=True) if item.reasoning else None
+        self._store(key, (content, reasoning, False))
         return content, reasoning
 
     def _build(self, text: str, *, rich: bool) -> MessageDocument:
@@ -160,7 +192,7 @@ class DocumentCache:
         if rich:
             document.set_markdown(text)
         else:
-            document.setPlainText(text)  # the user's own words, as typed (or a formula still loading)
+            document.setPlainText(text)  # the user's own words, as typed
         return document
 
     def _store(self, key: tuple[int, str, int, int], entry: tuple[MessageDocument | None, MessageDocument | None, bool]) -> None:
@@ -223,7 +255,7 @@ class MessageListView(QAbstractScrollArea):
         model.rowsRemoved.connect(self._on_rows_removed)
         model.dataChanged.connect(self._on_data_changed)
         model.row_resized.connect(self._on_row_resized)
-        math_warmup().ready.connect(self._on_math_ready)
+        math_jobs().settled.connect(self._on_math_ready)
         self._cache.set_theme(self._make_theme())
         self._on_reset()
 
@@ -404,7 +436,16 @@ class MessageListView(QAbstractScrollArea):
 
     @Slot()
     def _on_math_ready(self) -> None:
-        self._rebind_all()
+        """Formula images replaced placeholders: re-measure what is on screen."""
+        for message_id, widget in self._widgets.items():
+            row = self._model.row_of(message_id)
+            if row >= 0:
+                self._exact[row] = False
+                widget.content_view.updateGeometry()
+                widget.content_view.update()
+                widget.reasoning_view.updateGeometry()
+                widget.reasoning_view.update()
+        self._schedule_layout()
 
     # -- layout -----------------------------------------------------------------------------
 

@@ -19,7 +19,13 @@ from collections.abc import Coroutine
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
-from PySide6.QtGui import QGuiApplication, QHideEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QGuiApplication,
+    QHideEvent,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -39,7 +45,7 @@ from app.ui.chat.controller import ChatController
 from app.ui.chat.conversation_model import MessageListModel
 from app.ui.chat.export import ExportActions
 from app.ui.chat.markdown import to_plain_text
-from app.ui.chat.message_list import MessageListView
+from app.ui.chat.message_list import MessageListView, warm_lexers
 from app.ui.chat.message_widget import MessageAction
 from app.ui.chat.settings_panel import ConversationSettingsPanel
 from app.ui.chat.sidebar import ConversationSidebar
@@ -258,6 +264,7 @@ class ChatPage(QWidget):
         await self._flush_draft()
         self.view.end_edit()
         conversation = await self.controller.open_conversation(conversation_id)
+        warm_lexers()  # a reply's first code block then costs no frame
         self.composer.set_text(conversation.draft_text if conversation is not None else "")
         self._draft_conversation = conversation.id if conversation is not None else None
         self._draft_dirty = False

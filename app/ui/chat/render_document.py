@@ -24,13 +24,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from markdown_it.token import Token
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl
+from pygments.lexer import Lexer
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -55,7 +58,6 @@ from PySide6.QtGui import (
     QTextTableCellFormat,
     QTextTableFormat,
 )
-from pygments.lexer import Lexer
 
 from app.ui.chat import highlight
 from app.ui.chat.markdown import (
@@ -66,7 +68,7 @@ from app.ui.chat.markdown import (
     task_state,
     top_level_blocks,
 )
-from app.ui.chat.math_render import math_renderer
+from app.ui.chat.math_render import MathImage, MathRequest, math_jobs, math_renderer
 
 __all__ = [
     "COPY_SCHEME",
@@ -87,6 +89,10 @@ log = logging.getLogger(__name__)
 COPY_SCHEME = "parla-copy"
 IMAGE_SCHEME = "parla-image"
 MATH_SCHEME = "parla-math"
+#: Char-format properties of a formula placeholder: which formula it waits for, and the
+#: foreground of the surrounding text (restored if the formula stays as source).
+MATH_PENDING_PROPERTY = QTextFormat.Property.UserProperty + 41
+MATH_FOREGROUND_PROPERTY = QTextFormat.Property.UserProperty + 42
 
 #: Tables with more body rows than this are shown as preformatted text: a QTextTable of
 #: thousands of rows takes seconds to build and lay out, and nobody reads it as a grid.
@@ -192,8 +198,12 @@ class MessageDocument(QTextDocument):
     local files for an image name), recording what was asked in :attr:`refused_resources`.
     """
 
+    #: (position, characters removed): a formula placeholder became its one-character image.
+    math_swapped = Signal(int, int)
+
     def __init__(self, theme: RenderTheme | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._pending_math: dict[str, MathRequest] = {}
         self.setUndoRedoEnabled(False)  # the tail is replaced per frame: no undo history to grow
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
@@ -232,6 +242,7 @@ class MessageDocument(QTextDocument):
 
     def reset(self) -> None:
         """Empty the document and its side tables."""
+        self._pending_math.clear()
         self.clear()
         self._code.clear()
         self._images.clear()
@@ -263,7 +274,75 @@ class MessageDocument(QTextDocument):
         self.refused_resources.append(QUrl(name))
         return None
 
+    def pending_formulas(self) -> int:
+        """Formulas shown as placeholders while the worker typesets them."""
+        return len(self._pending_math)
+
     # -- for the builder -----------------------------------------------------------------
+
+    def _math_image_format(self, request: MathRequest, image: MathImage) -> QTextImageFormat:
+        digest = hashlib.sha1(
+            f"{request.tex}\x00{request.display}\x00{request.rgba}\x00{request.pixel_size}\x00{request.dpr}".encode()
+        ).hexdigest()
+        name = f"{MATH_SCHEME}:{digest}"
+        self.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), image.image)
+        image_format = QTextImageFormat()
+        image_format.setName(name)
+        image_format.setWidth(image.width)
+        image_format.setHeight(image.height)
+        image_format.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignMiddle)
+        image_format.setToolTip(request.tex.strip())
+        return image_format
+
+    def _pending_math_name(self, request: MathRequest) -> str:
+        """Register a placeholder for ``request``; the worker is asked once per document."""
+        name = hashlib.sha1(repr(request).encode()).hexdigest()
+        if name not in self._pending_math:
+            self._pending_math[name] = request
+            math_jobs().submit(request, partial(_deliver, weakref.ref(self), name))
+        return name
+
+    def _deliver_math(self, name: str, image: MathImage | None) -> None:
+        """Swap the placeholders of formula ``name`` for its image (or its source, styled)."""
+        request = self._pending_math.pop(name, None)
+        if request is None:  # reset since
+            return
+        found: list[tuple[int, int, QTextCharFormat]] = []
+        block = self.begin()
+        while block.isValid():
+            iterator = block.begin()
+            while not iterator.atEnd():
+                fragment = iterator.fragment()
+                if fragment.isValid():
+                    fmt = fragment.charFormat()
+                    if fmt.property(MATH_PENDING_PROPERTY) == name:
+                        found.append((fragment.position(), fragment.length(), fmt))
+                iterator += 1
+            block = block.next()
+        if not found:
+            return
+        cursor = QTextCursor(self)
+        cursor.beginEditBlock()
+        try:
+            for position, length, fmt in reversed(found):  # from the end: positions stay valid
+                cursor.setPosition(position)
+                cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
+                if image is None:
+                    source = QTextCharFormat(fmt)
+                    source.clearProperty(MATH_PENDING_PROPERTY)
+                    source.clearForeground()
+                    if fmt.hasProperty(MATH_FOREGROUND_PROPERTY):
+                        source.setForeground(fmt.property(MATH_FOREGROUND_PROPERTY))
+                        source.clearProperty(MATH_FOREGROUND_PROPERTY)
+                    cursor.setCharFormat(source)
+                    continue
+                cursor.removeSelectedText()
+                cursor.insertImage(self._math_image_format(request, image))
+                if length != 1:
+                    self.math_swapped.emit(position, length - 1)
+        finally:
+            cursor.endEditBlock()
+
 
     def _register_code(self, entry: str | CodeBlockWriter, index: int) -> None:
         if index < len(self._code):
@@ -438,7 +517,11 @@ class DocumentBuilder:
     def _leave_frame(self, frame: QTextFrame) -> None:
         self.cursor = frame.lastCursorPosition()
         self.cursor.movePosition(QTextCursor.MoveOperation.NextBlock)
+        # Qt keeps an empty block after a frame. Until something is written into it (which
+        # gives it its own formats), it must take no room: a message or a quote ending with a
+        # code block would otherwise have an empty line under it.
         self.state.reuse_block = True
+        self._enter_frame_spacer()
         self.state.at_start = False
 
     def _paragraph(self, inline: Token, ctx: _Ctx) -> None:
@@ -716,32 +799,36 @@ class DocumentBuilder:
             self._math(token.content, True, self._char_format(ctx), ctx)
 
     def _math(self, tex: str, display: bool, base: QTextCharFormat, ctx: _Ctx) -> None:
+        """The formula's image when it is typeset already; else a placeholder (its source, muted)
+        that :meth:`MessageDocument._deliver_math` swaps for the image the worker makes."""
         color = self.theme.muted if ctx.quote else self.theme.text
-        image = math_renderer().render(
+        request = MathRequest(tex, display, color.rgba(), self._px, self.theme.dpr, self._x_height)
+        found, image = math_renderer().lookup(
             tex, display=display, color=color, pixel_size=self._px, dpr=self.theme.dpr, x_height=self._x_height
         )
-        if image is None:
-            self._math_source(tex, ctx, base)
+        if found:
+            if image is None:
+                self._math_source(tex, ctx, base)
+            else:
+                self.cursor.insertImage(self.document._math_image_format(request, image))  # noqa: SLF001
             return
-        digest = hashlib.sha1(
-            f"{tex}\x00{display}\x00{color.rgba()}\x00{self._px}\x00{self.theme.dpr}".encode()
-        ).hexdigest()
-        name = f"{MATH_SCHEME}:{digest}"
-        self.document.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), image.image)
-        image_format = QTextImageFormat()
-        image_format.setName(name)
-        image_format.setWidth(image.width)
-        image_format.setHeight(image.height)
-        image_format.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignMiddle)
-        image_format.setToolTip(tex.strip())
-        self.cursor.insertImage(image_format)
+        fmt = self._math_source_format(base)
+        placeholder = self.document._pending_math_name(request)  # noqa: SLF001
+        fmt.setProperty(MATH_PENDING_PROPERTY, placeholder)
+        if base.hasProperty(QTextFormat.Property.ForegroundBrush):
+            fmt.setProperty(MATH_FOREGROUND_PROPERTY, base.foreground())
+        fmt.setForeground(QBrush(self.theme.muted))
+        self.cursor.insertText(tex.strip(), fmt)
 
-    def _math_source(self, tex: str, ctx: _Ctx, base: QTextCharFormat) -> None:
+    def _math_source_format(self, base: QTextCharFormat) -> QTextCharFormat:
         fmt = QTextCharFormat(base)
         fmt.setFontFamilies([self.theme.mono_family])
         fmt.setFontFixedPitch(True)
         fmt.setBackground(QBrush(self.theme.inline_code_background))
-        self.cursor.insertText(tex.strip(), fmt)
+        return fmt
+
+    def _math_source(self, tex: str, ctx: _Ctx, base: QTextCharFormat) -> None:
+        self.cursor.insertText(tex.strip(), self._math_source_format(base))
 
     # -- inline --------------------------------------------------------------------------
 
@@ -820,6 +907,12 @@ class DocumentBuilder:
         self.cursor.insertText(f"[{label}]", fmt)
 
 
+def _deliver(ref: weakref.ref[MessageDocument], name: str, image: MathImage | None) -> None:
+    document = ref()
+    if document is not None:
+        document._deliver_math(name, image)  # noqa: SLF001
+
+
 def _block_end(tokens: Sequence[Token], index: int, last: int) -> int:
     if tokens[index].nesting != 1:
         return index + 1
@@ -895,6 +988,11 @@ class CodeBlockWriter:
     def code(self) -> str:
         """The code so far, as the user would copy it."""
         return "".join(self._frozen_code) + self._shown
+
+    def shift(self, position: int, removed: int) -> None:
+        """Text before the live region got ``removed`` characters shorter at ``position``."""
+        if position < self._live_position:
+            self._live_position -= removed
 
     def feed(self, complete: str, partial: str, *, final: bool) -> None:
         """Append ``complete`` (whole lines) and show ``partial`` (the unfinished last line).

@@ -106,6 +106,7 @@ class StreamingRenderer(QObject):
         """One entry per applied update (tests and the benchmark read it)."""
         self._reset_state()
         document.reset()
+        document.math_swapped.connect(self._on_math_swapped)
 
     def _reset_state(self) -> None:
         self._chunks: list[str] = []
@@ -172,6 +173,13 @@ class StreamingRenderer(QObject):
             self.append(text)
 
     # -- updates -------------------------------------------------------------------------
+
+    def _on_math_swapped(self, position: int, removed: int) -> None:
+        """A formula placeholder above became its image: what we track below it moved up."""
+        if position < self._frozen_position:
+            self._frozen_position -= removed
+        if self._code is not None:
+            self._code.writer.shift(position, removed)
 
     def _on_timer(self) -> None:
         if self._dirty and not self._finished:

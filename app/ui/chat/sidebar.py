@@ -23,9 +23,20 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFont, QKeyEvent, QKeySequence, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -41,7 +52,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.chat.sidebar_model import ConversationListModel, SearchResultsModel, highlighted_html
+from app.store import ConversationKind
+from app.ui.chat.sidebar_model import (
+    ConversationListModel,
+    SearchResultsModel,
+    highlighted_html,
+    voice_tag,
+)
 
 __all__ = ["ConversationSidebar", "SEARCH_DELAY_MS", "UNDO_SECONDS"]
 
@@ -49,6 +66,39 @@ SEARCH_DELAY_MS = 200
 UNDO_SECONDS = 15
 
 ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+def _tag_width(option: QStyleOptionViewItem) -> int:
+    """The width of the "Voice" tag in ``option``'s font (with its padding and gap)."""
+    font = QFont(option.font)
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+    return QFontMetrics(font).horizontalAdvance(voice_tag()) + 10 + 6
+
+
+def _draw_tag(painter: QPainter, option: QStyleOptionViewItem, right: int, top: int, height: int) -> None:
+    """The small rounded "Voice" tag, right-aligned at ``right``, vertically centred in the line."""
+    painter.save()
+    font = QFont(option.font)
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+    painter.setFont(font)
+    metrics = painter.fontMetrics()
+    width = metrics.horizontalAdvance(voice_tag()) + 10
+    tag_height = metrics.height() + 2
+    rect = QRect(right - width, top + (height - tag_height) // 2, width, tag_height)
+    selected = bool(option.state & QStyle.StateFlag.State_Selected)
+    text = QColor(option.palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text))
+    fill = QColor(text)
+    fill.setAlphaF(0.12)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(fill)
+    painter.drawRoundedRect(rect, 4, 4)
+    text.setAlphaF(0.75)
+    painter.setPen(text)
+    painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), voice_tag())
+    painter.restore()
 
 
 class _ConversationDelegate(QStyledItemDelegate):
@@ -70,7 +120,17 @@ class _ConversationDelegate(QStyledItemDelegate):
             painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
             painter.restore()
             return
-        super().paint(painter, option, index)
+        if not index.data(ConversationListModel.VoiceRole):
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        tag = _tag_width(opt)
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget)
+        opt.text = opt.fontMetrics.elidedText(opt.text, Qt.TextElideMode.ElideRight, max(0, text_rect.width() - tag - 4))
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        _draw_tag(painter, opt, text_rect.right() - 2, option.rect.top(), option.rect.height())
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: ModelIndex) -> None:  # noqa: N802
         super().initStyleOption(option, index)
@@ -111,10 +171,14 @@ class _SearchDelegate(QStyledItemDelegate):
         title_font.setBold(True)
         painter.setFont(title_font)
         painter.setPen(option.palette.color(text_role))
+        voice = bool(index.data(SearchResultsModel.VoiceRole))
+        tag = _tag_width(option) if voice else 0
         title = painter.fontMetrics().elidedText(
-            str(index.data(SearchResultsModel.TitleRole) or ""), Qt.TextElideMode.ElideRight, rect.width()
+            str(index.data(SearchResultsModel.TitleRole) or ""), Qt.TextElideMode.ElideRight, rect.width() - tag
         )
         line = painter.fontMetrics().height()
+        if voice:
+            _draw_tag(painter, option, rect.right(), rect.top(), line)
         painter.drawText(QRect(rect.left(), rect.top(), rect.width(), line), int(Qt.AlignmentFlag.AlignLeft), title)
         document = self._snippet_document(option, index, rect.width())
         painter.translate(rect.left(), rect.top() + line + 2)
@@ -284,7 +348,8 @@ class ConversationSidebar(QWidget):
     def set_results(self, query: str, hits: list) -> None:  # list[SearchHit]
         if query != self.search_edit.text().strip():
             return  # an answer to an older query
-        self.results.set_hits(query, hits)
+        voice = {c.id for c in self.model.conversations() if c.kind is ConversationKind.VOICE}
+        self.results.set_hits(query, hits, voice)
         self.stack.setCurrentWidget(self.results_view if hits else self.no_results)
 
     def searching(self) -> bool:

@@ -35,13 +35,23 @@ from app.store import (
     TODAY,
     YESTERDAY,
     Conversation,
+    ConversationKind,
     SearchHit,
     group_conversations,
     month_of,
     split_highlights,
 )
+from app.ui.chat.markdown import to_plain_text
 
-__all__ = ["ConversationListModel", "SearchResultsModel", "conversation_title", "group_title", "highlighted_html"]
+__all__ = [
+    "ConversationListModel",
+    "SearchResultsModel",
+    "conversation_title",
+    "group_title",
+    "highlighted_html",
+    "plain_snippet",
+    "voice_tag",
+]
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -74,10 +84,29 @@ def conversation_title(title: str) -> str:
     return title or QCoreApplication.translate("ChatSidebar", "New chat")
 
 
+def voice_tag() -> str:
+    """The small tag beside a voice conversation's title."""
+    return QCoreApplication.translate("ChatSidebar", "Voice", "tag of a conversation held in the Voice tab")
+
+
+def plain_snippet(snippet: str) -> str:
+    """A search snippet without markdown markup (``**``, backticks, ``#``, link syntax…).
+
+    The store's highlight markers (control characters) are plain text to markdown-it, so they
+    come through :func:`to_plain_text` where they were; should one be lost (inside a link's
+    address, say) the pieces still alternate correctly in :func:`split_highlights`.
+    """
+    try:
+        plain = to_plain_text(snippet)
+    except Exception:  # never let an odd snippet break the list; show it as it is
+        return snippet
+    return plain if plain.strip() else snippet
+
+
 def highlighted_html(snippet: str, color: str) -> str:
-    """A search snippet as rich text: every piece escaped, the hits in bold on ``color``."""
+    """A search snippet as rich text: markup stripped, every piece escaped, the hits in bold on ``color``."""
     out: list[str] = []
-    for text, marked in split_highlights(snippet):
+    for text, marked in split_highlights(plain_snippet(snippet)):
         escaped = html.escape(" ".join(text.split("\n")), quote=False)
         if marked:
             out.append(f'<span style="background-color:{color}; font-weight:600">{escaped}</span>')
@@ -100,6 +129,7 @@ class ConversationListModel(QAbstractListModel):
     PinnedRole = Qt.ItemDataRole.UserRole + 3
     ConversationRole = Qt.ItemDataRole.UserRole + 4
     GroupRole = Qt.ItemDataRole.UserRole + 5
+    VoiceRole = Qt.ItemDataRole.UserRole + 6  # True for a conversation of the Voice tab
 
     #: The user typed a new name in the list (F2 or double-click): the page stores it.
     rename_requested = Signal(int, str)
@@ -109,7 +139,7 @@ class ConversationListModel(QAbstractListModel):
         self._rows: list[_Row] = []
         self._clock = clock
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -133,7 +163,13 @@ class ConversationListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.EditRole:
             return conversation.title
         if role == Qt.ItemDataRole.ToolTipRole:
+            if conversation.kind is ConversationKind.VOICE:
+                return QCoreApplication.translate("ChatSidebar", "%1 (voice conversation)").replace("%1", conversation_title(conversation.title))
             return conversation_title(conversation.title)
+        if role == self.VoiceRole:
+            return conversation.kind is ConversationKind.VOICE
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole and conversation.kind is ConversationKind.VOICE:
+            return voice_tag()
         if role == self.IdRole:
             return conversation.id
         if role == self.HeaderRole:
@@ -144,7 +180,7 @@ class ConversationListModel(QAbstractListModel):
             return conversation
         return None
 
-    def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+    def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or not 0 <= index.row() < len(self._rows):
             return False
         conversation = self._rows[index.row()].conversation
@@ -217,13 +253,15 @@ class SearchResultsModel(QAbstractListModel):
     MessageIdRole = Qt.ItemDataRole.UserRole + 2
     SnippetRole = Qt.ItemDataRole.UserRole + 3  # the raw snippet (markers included)
     TitleRole = Qt.ItemDataRole.UserRole + 4
+    VoiceRole = Qt.ItemDataRole.UserRole + 5  # True when the hit is in a voice conversation
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._hits: list[SearchHit] = []
+        self._voice: frozenset[int] = frozenset()
         self.query = ""
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._hits)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -231,7 +269,7 @@ class SearchResultsModel(QAbstractListModel):
             return None
         hit = self._hits[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            plain = "".join(text for text, _marked in split_highlights(hit.snippet))
+            plain = "".join(text for text, _marked in split_highlights(plain_snippet(hit.snippet)))
             return f"{conversation_title(hit.title)}\n{plain}" if hit.message_id is not None else conversation_title(hit.title)
         if role == Qt.ItemDataRole.ToolTipRole:
             return conversation_title(hit.title)
@@ -243,6 +281,8 @@ class SearchResultsModel(QAbstractListModel):
             return hit.snippet
         if role == self.TitleRole:
             return conversation_title(hit.title)
+        if role == self.VoiceRole:
+            return hit.conversation_id in self._voice
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
@@ -250,10 +290,12 @@ class SearchResultsModel(QAbstractListModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
-    def set_hits(self, query: str, hits: list[SearchHit]) -> None:
+    def set_hits(self, query: str, hits: list[SearchHit], voice: frozenset[int] | set[int] = frozenset()) -> None:
+        """Show ``hits``; ``voice``: the ids of voice conversations among them (tagged)."""
         self.beginResetModel()
         self.query = query
         self._hits = list(hits)
+        self._voice = frozenset(voice)
         self.endResetModel()
 
     def hit(self, row: int) -> SearchHit:

@@ -62,3 +62,11 @@ _TOKEN_RE = re.compile(r"\s*\S{1,4}|\s+")
 def tokens_of(text: str) -> list[str]:
     """Split text into pieces of up to four characters, roughly like a model's tokens."""
     return _TOKEN_RE.findall(text)
+
+
+def settle_formulas(timeout: float = 20.0) -> None:
+    """Wait until the formula worker has typeset every pending formula and the documents swapped
+    their placeholders for the images (formulas are typeset off the UI thread)."""
+    from app.ui.chat.math_render import math_jobs
+
+    assert math_jobs().wait_idle(timeout), "formulas still pending"

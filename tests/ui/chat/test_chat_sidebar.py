@@ -8,9 +8,23 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from app.store import Conversation, ConversationKind, MessageState, Role, SearchHit
+from app.store import (
+    Conversation,
+    ConversationKind,
+    MessageState,
+    Role,
+    SearchHit,
+    Store,
+    database_path,
+)
 from app.ui.chat.conversation_model import MessageItem, MessageListModel
-from app.ui.chat.sidebar_model import ConversationListModel, SearchResultsModel, group_title, highlighted_html
+from app.ui.chat.sidebar_model import (
+    ConversationListModel,
+    SearchResultsModel,
+    group_title,
+    highlighted_html,
+    plain_snippet,
+)
 from tests.ui.chat.chat_fixtures import ChatHarness, chat, chat_context, long_history  # noqa: F401
 
 DAY = 86400.0
@@ -231,3 +245,63 @@ def test_only_visible_messages_get_widgets(chat: ChatHarness, long_history: tupl
     assert not view.following
     assert len(view.visible_widgets()) < 25
     QApplication.processEvents()
+
+
+def test_voice_conversations_are_listed_searched_and_continued(chat: ChatHarness) -> None:
+    """The Voice tab's conversations show in the list (tagged), are found by search, and a
+    typed message continues them; other kinds (completion) stay out."""
+    store = Store(database_path(chat.context.locations.data))
+    try:
+        with store.batch():
+            voice = store.create_conversation(title="Spoken plans", kind=ConversationKind.VOICE)
+            store.append_message(voice.id, Role.USER, "what about the giraffe trip")
+            store.append_message(voice.id, Role.ASSISTANT, "The **giraffe** trip is on Monday.")
+            completion = store.create_conversation(title="Raw completion", kind=ConversationKind.COMPLETION)
+            store.append_message(completion.id, Role.USER, "giraffe completion text")
+            typed = store.create_conversation(title="Typed chat")
+            store.append_message(typed.id, Role.USER, "hello")
+    finally:
+        store.close()
+    sidebar = chat.page.sidebar
+    chat.page._reload_sidebar()
+    chat.qtbot.waitUntil(lambda: len(sidebar.model.conversations()) == 2)
+    ids = {c.id for c in sidebar.model.conversations()}
+    assert ids == {voice.id, typed.id}
+    voice_row = sidebar.model.index(sidebar.model.row_of(voice.id), 0)
+    typed_row = sidebar.model.index(sidebar.model.row_of(typed.id), 0)
+    assert voice_row.data(ConversationListModel.VoiceRole) is True
+    assert typed_row.data(ConversationListModel.VoiceRole) is False
+    assert "voice" in voice_row.data(Qt.ItemDataRole.ToolTipRole).lower()
+    # The tag is painted beside the title (not instead of it).
+    image = sidebar.list_view.viewport().grab().toImage()
+    assert not image.isNull()
+    # Search: the voice conversation is found (the completion is not), tagged, markup stripped.
+    sidebar.search_edit.setText("giraffe")
+    chat.qtbot.waitUntil(lambda: sidebar.results.rowCount() >= 1, timeout=3000)
+    chat.wait_idle()
+    hits = sidebar.results.hits()
+    assert {hit.conversation_id for hit in hits} == {voice.id}
+    message_hit = next(row for row in range(sidebar.results.rowCount()) if sidebar.results.hit(row).message_id is not None)
+    index = sidebar.results.index(message_hit, 0)
+    assert index.data(SearchResultsModel.VoiceRole) is True
+    assert "**" not in index.data() and "giraffe" in index.data()
+    # Open it and continue by typing.
+    sidebar.results_view.clicked.emit(index)
+    chat.qtbot.waitUntil(lambda: chat.page.controller.current_id == voice.id, timeout=3000)
+    chat.qtbot.waitUntil(lambda: len(chat.items()) == 2, timeout=3000)
+    chat.send("And the weather?")
+    reply = chat.wait_done()
+    assert reply.state is MessageState.COMPLETE and reply.text
+    assert chat.page.controller.current_id == voice.id
+    messages = chat.call(chat.store.messages(voice.id))
+    assert [m.role for m in messages] == [Role.USER, Role.ASSISTANT, Role.USER, Role.ASSISTANT]
+
+
+def test_search_snippets_lose_markdown_but_keep_highlights() -> None:
+    snippet = "…use **\x02numpy\x03** with `\x02np\x03.array` and [docs](https://numpy.org) here"
+    assert plain_snippet(snippet) == "…use \x02numpy\x03 with \x02np\x03.array and docs (https://numpy.org) here"
+    html = highlighted_html("# A \x02hit\x03 in a *heading*\n\n- item <b>x</b>", "#ff0")
+    assert html == 'A <span style="background-color:#ff0; font-weight:600">hit</span> in a heading  - item &lt;b&gt;x&lt;/b&gt;'
+    model = SearchResultsModel()
+    model.set_hits("numpy", [SearchHit(3, 9, "Title", snippet, 0.0)])
+    assert model.index(0, 0).data() == "Title\n…use numpy with np.array and docs (https://numpy.org) here"

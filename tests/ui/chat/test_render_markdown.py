@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 from app.ui.chat.markdown import is_safe_link, parse, split_reasoning, to_plain_text
 from app.ui.chat.math_render import MathRenderer, normalize_tex
 from app.ui.chat.render_document import MessageDocument, RenderTheme
+from tests.ui.chat import settle_formulas
 
 
 @pytest.fixture
@@ -17,6 +18,8 @@ def render(qapp: QApplication):  # noqa: ANN201 - a factory
     def build(markdown: str) -> MessageDocument:
         document = MessageDocument(RenderTheme.from_palette(dpr=1.0))
         document.set_markdown(markdown)
+        settle_formulas()
+        assert document.pending_formulas() == 0
         return document
 
     return build

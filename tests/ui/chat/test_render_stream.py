@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from app.ui.chat.render_document import CODE_LAG_LINES, MessageDocument, RenderTheme
 from app.ui.chat.render_stream import StreamingRenderer
-from tests.ui.chat import sample_reply, tokens_of
+from tests.ui.chat import sample_reply, settle_formulas, tokens_of
 
 VARIED = (
     "# Plan\n\nFirst a paragraph with **bold**, $a^2$ and a [link](https://example.com).\n"
@@ -42,6 +42,7 @@ def stream(text: str, pieces: list[str]) -> tuple[MessageDocument, StreamingRend
         renderer.flush()
     renderer.finish()
     assert renderer.text() == text
+    settle_formulas()  # formulas are typeset off the UI thread; compare with their images in
     return document, renderer
 
 
@@ -60,6 +61,7 @@ def test_streamed_document_equals_one_shot_render(qapp: QApplication, seed: int)
     one_shot = MessageDocument(theme())
     one_shot.set_markdown(VARIED)
     streamed, _renderer = stream(VARIED, random_pieces(VARIED, seed))
+    settle_formulas()
     assert streamed.toPlainText() == one_shot.toPlainText()
     assert streamed.toHtml() == one_shot.toHtml()  # formats too: lists, code colours, formulas
     assert [streamed.code_block(i) for i in range(streamed.code_block_count())] == [
@@ -133,3 +135,48 @@ def test_restart_and_finish(qapp: QApplication) -> None:
     assert document.toPlainText() == "second"
     renderer.append("ignored after finish")
     assert renderer.text() == "second"
+
+
+def test_formula_typeset_mid_stream_swaps_in_place(qapp: QApplication) -> None:
+    """A formula not typeset yet shows as its source (muted, monospace) without blocking; its image
+    replaces it when the worker is done — here while a code block below is still streaming."""
+    from app.ui.chat.math_render import math_jobs
+    from app.ui.chat.render_document import MATH_PENDING_PROPERTY
+
+    tag = random.randrange(10**9)  # a formula no earlier test has typeset
+    text = f"Before $q_{{{tag}}}^2$ after.\n\n```py\nx = 1\ny = 2\nz = 3\n```\n\nEnd $w_{{{tag}}}$.\n"
+    document = MessageDocument(theme())
+    renderer = StreamingRenderer(document)
+    head, rest = text[: text.index("y = 2")], text[text.index("y = 2") :]
+    renderer.append(head)
+    renderer.flush()
+    assert document.pending_formulas() == 1
+    placeholder = [
+        f for f in _fragments(document) if f.charFormat().property(MATH_PENDING_PROPERTY) is not None
+    ]
+    assert placeholder and placeholder[0].text() == f"q_{{{tag}}}^2" and placeholder[0].charFormat().fontFixedPitch()
+    assert math_jobs().wait_idle(20)  # the image arrives while the code block is open
+    assert document.pending_formulas() == 0 and "\ufffc" in document.toPlainText()
+    for piece in tokens_of(rest):
+        renderer.append(piece)
+        renderer.flush()
+    renderer.finish()
+    settle_formulas()
+    one_shot = MessageDocument(theme())
+    one_shot.set_markdown(text)
+    assert one_shot.pending_formulas() == 0  # both formulas are cached by now
+    assert document.toHtml() == one_shot.toHtml()
+    assert document.code_block(0) == "x = 1\ny = 2\nz = 3"
+
+
+def _fragments(document: MessageDocument) -> list:
+    found = []
+    block = document.begin()
+    while block.isValid():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            if iterator.fragment().isValid():
+                found.append(iterator.fragment())
+            iterator += 1
+        block = block.next()
+    return found
