@@ -210,6 +210,13 @@ class Preferences(QObject):
         True,
         doc="In the chat composer, Enter sends and Shift+Enter starts a new line; False swaps the two.",
     )
+    chat_image_max_side = IntOption(
+        "chat/image_max_side",
+        2048,
+        minimum=256,
+        maximum=8192,
+        doc="Pictures sent in chat are scaled so their longest side is at most this many pixels.",
+    )
     images_options = TextOption(
         "images/options",
         "{}",

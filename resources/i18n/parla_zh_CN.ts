@@ -30,6 +30,30 @@
     </message>
 </context>
 <context>
+    <name>AttachmentStrip</name>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="185"/>
+        <source>Detail: auto</source>
+        <extracomment>A tile&apos;s remove button was clicked: (PendingImage) Pictures were added or removed.</extracomment>
+        <translation>细节：自动</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="186"/>
+        <source>Detail: low</source>
+        <translation>细节：低</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="187"/>
+        <source>Detail: high</source>
+        <translation>细节：高</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="189"/>
+        <source>How closely the model looks at the pictures of this message (low is cheaper and faster)</source>
+        <translation>模型查看此消息中图片的精细程度（低更便宜、更快）</translation>
+    </message>
+</context>
+<context>
     <name>Banner</name>
     <message>
         <location filename="../../app/ui/widgets/banner.py" line="35"/>
@@ -96,101 +120,242 @@
     </message>
 </context>
 <context>
+    <name>ChatController</name>
+    <message>
+        <location filename="../../app/ui/chat/controller.py" line="662"/>
+        <source>This model does not accept images.</source>
+        <extracomment>Opening a conversation shows this many of its last messages first, then loads the others. How often the text of a streaming reply is written to the store (at most; only when it grew). A 429 that names a wait no longer than this is retried once by itself, after the wait. The conversation settings that become request parameters (the settings panel&apos;s agreed shape). The documents changed (at most once per frame); the view re-measures the row. Something other than the text changed: the first byte, the first answer after thinking. Titles, order or membership of the conversation list changed: reload the sidebar. Another conversation is open (or none: a new chat not yet written). A reply started or ended somewhere. Pictures a reply named could not be kept: (how many, a sentence about the first failure)</extracomment>
+        <translation>此模型不接受图片。</translation>
+    </message>
+</context>
+<context>
+    <name>ChatImageViewer</name>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="210"/>
+        <source>Picture</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="223"/>
+        <source>Fit</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="225"/>
+        <source>100 %</source>
+        <translation>100%</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="226"/>
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="228"/>
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="231"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="233"/>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="235"/>
+        <source>{width} × {height} px</source>
+        <translation>{width} × {height} 像素</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="246"/>
+        <source>Picture copied.</source>
+        <translation>图片已复制。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="253"/>
+        <source>Save picture</source>
+        <translation>保存图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="272"/>
+        <source>Saved {name}.</source>
+        <translation>已保存 {name}。</translation>
+    </message>
+</context>
+<context>
+    <name>ChatImages</name>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="91"/>
+        <source>“{name}” is not a picture, so it was not attached.</source>
+        <extracomment>Longest side of a composer thumbnail, in pixels. The detail values a request may name (&quot;auto&quot; is what the API assumes when none is given).</extracomment>
+        <translation>“{name}”不是图片，未添加。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="93"/>
+        <source>“{name}” is larger than 50 MB, so it was not attached.</source>
+        <translation>“{name}”大于 50 MB，未添加。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="95"/>
+        <source>“{name}” has more than 100 megapixels, so it was not attached.</source>
+        <translation>“{name}”超过 1 亿像素，未添加。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="97"/>
+        <source>“{name}” is a kind of picture Parla cannot read (such as HEIC or SVG), so it was not attached.</source>
+        <translation>“{name}”是 Parla 无法读取的图片格式（如 HEIC 或 SVG），未添加。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="101"/>
+        <source>“{name}” is empty or damaged, so it was not attached.</source>
+        <translation>“{name}”为空或已损坏，未添加。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="102"/>
+        <source>The pasted picture</source>
+        <translation>粘贴的图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="110"/>
+        <source>A picture in the reply is larger than 20 MB, so it was not kept.</source>
+        <translation>回复中的一张图片大于 20 MB，未保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="112"/>
+        <source>A picture in the reply took too long to download, so it was not kept.</source>
+        <translation>回复中的一张图片下载时间过长，未保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="114"/>
+        <source>A picture in the reply has an address Parla does not download, so it was not kept.</source>
+        <translation>回复中的一张图片的地址不是 Parla 会下载的类型，未保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="116"/>
+        <source>A picture in the reply is not a picture Parla can read, so it was not kept.</source>
+        <translation>回复中的一张图片不是 Parla 能读取的图片，未保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="117"/>
+        <source>A picture in the reply could not be downloaded, so it was not kept: {reason}</source>
+        <translation>回复中的一张图片无法下载，未保存：{reason}</translation>
+    </message>
+</context>
+<context>
     <name>ChatPage</name>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="84"/>
+        <location filename="../../app/ui/chat/page.py" line="97"/>
         <source>Ask anything. Conversations are kept on this computer.</source>
         <extracomment>The composer&apos;s text is saved this long after the last keystroke (and at once on switching).</extracomment>
         <translation>有问题尽管问。对话只保存在这台电脑上。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="97"/>
+        <location filename="../../app/ui/chat/page.py" line="113"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="100"/>
+        <location filename="../../app/ui/chat/page.py" line="116"/>
         <source>Model, system prompt and parameters of this conversation</source>
         <translation>此对话的模型、系统提示词和参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="195"/>
+        <location filename="../../app/ui/chat/page.py" line="218"/>
         <source>The conversation history could not be opened, so Chat is unavailable.</source>
         <translation>无法打开对话记录，因此聊天不可用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="369"/>
+        <location filename="../../app/ui/chat/page.py" line="346"/>
+        <source>Attach pictures</source>
+        <translation>添加图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="350"/>
+        <source>Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff)</source>
+        <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="351"/>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="510"/>
         <source>“{title}” deleted.</source>
         <translation>已删除“{title}”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="418"/>
+        <location filename="../../app/ui/chat/page.py" line="559"/>
         <source>Message copied.</source>
         <translation>消息已复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="421"/>
+        <location filename="../../app/ui/chat/page.py" line="562"/>
         <source>Message copied as plain text.</source>
         <translation>消息已按纯文本复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="433"/>
+        <location filename="../../app/ui/chat/page.py" line="574"/>
         <source>Asking again replaces this reply and the message after it.</source>
         <translation>重新生成会替换此回复及其后的一条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="435"/>
+        <location filename="../../app/ui/chat/page.py" line="576"/>
         <source>Asking again replaces this reply and the {count} messages after it.</source>
         <translation>重新生成会替换此回复及其后的 {count} 条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="436"/>
-        <location filename="../../app/ui/chat/page.py" line="451"/>
+        <location filename="../../app/ui/chat/page.py" line="577"/>
+        <location filename="../../app/ui/chat/page.py" line="592"/>
         <source>Replace later messages?</source>
         <translation>替换后面的消息？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="448"/>
+        <location filename="../../app/ui/chat/page.py" line="589"/>
         <source>Sending the edited message replaces the message after it.</source>
         <translation>发送修改后的消息会替换其后的一条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="450"/>
+        <location filename="../../app/ui/chat/page.py" line="591"/>
         <source>Sending the edited message replaces the {count} messages after it.</source>
         <translation>发送修改后的消息会替换其后的 {count} 条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="555"/>
+        <location filename="../../app/ui/chat/page.py" line="696"/>
         <source>Export / Import</source>
         <translation>导出 / 导入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="436"/>
+        <location filename="../../app/ui/chat/page.py" line="577"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="451"/>
+        <location filename="../../app/ui/chat/page.py" line="592"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="459"/>
+        <location filename="../../app/ui/chat/page.py" line="600"/>
         <source>Delete this message?</source>
         <translation>删除这条消息？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="460"/>
+        <location filename="../../app/ui/chat/page.py" line="601"/>
         <source>The message is removed from the conversation. This cannot be undone.</source>
         <translation>这条消息将从对话中移除，且无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="461"/>
+        <location filename="../../app/ui/chat/page.py" line="602"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="506"/>
+        <location filename="../../app/ui/chat/page.py" line="647"/>
         <source>The model this conversation asks</source>
         <translation>此对话使用的模型</translation>
     </message>
@@ -268,27 +433,38 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="87"/>
+        <location filename="../../app/ui/chat/composer.py" line="104"/>
+        <source>Attach…</source>
+        <extracomment>Pictures were pasted or dropped onto the text: list[ImageSource] The Attach button was clicked.</extracomment>
+        <translation>添加图片…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/composer.py" line="107"/>
+        <source>Attach pictures to the message (you can also drop them here or paste them with Ctrl+V)</source>
+        <translation>为消息添加图片（也可以拖放到这里，或用 Ctrl+V 粘贴）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/composer.py" line="111"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="91"/>
+        <location filename="../../app/ui/chat/composer.py" line="115"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="93"/>
+        <location filename="../../app/ui/chat/composer.py" line="117"/>
         <source>Stop the reply (Esc); what arrived so far is kept.</source>
         <translation>停止回复（Esc）；已收到的内容会保留。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="177"/>
+        <location filename="../../app/ui/chat/composer.py" line="206"/>
         <source>Message — Enter to send, Shift+Enter for a new line</source>
         <translation>输入消息 — Enter 发送，Shift+Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/composer.py" line="179"/>
+        <location filename="../../app/ui/chat/composer.py" line="208"/>
         <source>Message — Shift+Enter to send, Enter for a new line</source>
         <translation>输入消息 — Shift+Enter 发送，Enter 换行</translation>
     </message>
@@ -499,63 +675,63 @@
 <context>
     <name>ConversationSidebar</name>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="222"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="237"/>
         <source>New Chat</source>
         <extracomment>(query) — the debounced search text; &quot;&quot; when the search was cleared (conversation id, message id or -1 for a title hit)</extracomment>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="224"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="239"/>
         <source>Start a new conversation (Ctrl+N)</source>
         <translation>开始新对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="229"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="244"/>
         <source>Search conversations</source>
         <translation>搜索对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="250"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="265"/>
         <source>Conversations</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="261"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="276"/>
         <source>Search results</source>
         <translation>搜索结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="262"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="277"/>
         <source>Nothing found.</source>
         <translation>没有找到。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="277"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="292"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="283"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="298"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="433"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="448"/>
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="437"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="452"/>
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="437"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="452"/>
         <source>Pin</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="441"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="456"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -1659,224 +1835,224 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="126"/>
+        <location filename="../../app/ui/main_window.py" line="131"/>
         <source>Parla</source>
-        <extracomment>The tab pages in order (Ctrl+1, Ctrl+2, Ctrl+3): a page class, or &quot;module:Class&quot; to import it on first use too. Each tab&apos;s issue replaces its own line. Optional page methods the window offers elsewhere (tray menu): (tab, method name). Quit was chosen (menu, Ctrl+Q or the tray); main.py ends the event loop. A tab&apos;s page was just built (its index). Start-up is over: the first frame was shown and the current tab&apos;s page built (or failed).</extracomment>
+        <extracomment>The tab pages in order (Ctrl+1, Ctrl+2, Ctrl+3): a page class, or &quot;module:Class&quot; to import it on first use too. Each tab&apos;s issue replaces its own line. Optional page methods the window offers elsewhere (tray menu): (tab, method name). Quit was chosen (menu, Ctrl+Q or the tray); main.py ends the event loop. A tab&apos;s page was just built (its index). The window&apos;s first frame has been shown (its first expose handled); no page is built yet. Start-up is over: the first frame was shown and the current tab&apos;s page built (or failed).</extracomment>
         <translation>Parla</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="131"/>
+        <location filename="../../app/ui/main_window.py" line="136"/>
         <source>Parla tabs</source>
         <translation>Parla 标签页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="132"/>
+        <location filename="../../app/ui/main_window.py" line="137"/>
         <source>Tabs</source>
         <translation>标签页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="133"/>
+        <location filename="../../app/ui/main_window.py" line="138"/>
         <source>Chat, Images and Voice (Ctrl+1, Ctrl+2, Ctrl+3; Ctrl+Tab for the next)</source>
         <translation>对话、图片和语音（Ctrl+1、Ctrl+2、Ctrl+3；Ctrl+Tab 切换到下一个）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="136"/>
+        <location filename="../../app/ui/main_window.py" line="141"/>
         <source>Chat</source>
         <translation>聊天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="136"/>
+        <location filename="../../app/ui/main_window.py" line="141"/>
         <source>Images</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="136"/>
+        <location filename="../../app/ui/main_window.py" line="141"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="138"/>
+        <location filename="../../app/ui/main_window.py" line="143"/>
         <source>Chat: conversations with any chat model (Ctrl+1)</source>
         <translation>对话：与任意聊天模型对话（Ctrl+1）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="139"/>
+        <location filename="../../app/ui/main_window.py" line="144"/>
         <source>Images: generate, edit and vary images (Ctrl+2)</source>
         <translation>图片：生成、编辑图片及生成变体（Ctrl+2）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="140"/>
+        <location filename="../../app/ui/main_window.py" line="145"/>
         <source>Voice: push-to-talk conversations and audio tools (Ctrl+3)</source>
         <translation>语音：按键说话的对话和音频工具（Ctrl+3）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="180"/>
+        <location filename="../../app/ui/main_window.py" line="185"/>
         <source>Main menu</source>
         <translation>主菜单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="182"/>
+        <location filename="../../app/ui/main_window.py" line="187"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="183"/>
+        <location filename="../../app/ui/main_window.py" line="188"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="186"/>
+        <location filename="../../app/ui/main_window.py" line="191"/>
         <source>Profiles, tokens, language, theme, text size and tray</source>
         <translation>配置、令牌、语言、主题、文字大小和托盘</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="190"/>
+        <location filename="../../app/ui/main_window.py" line="195"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="193"/>
+        <location filename="../../app/ui/main_window.py" line="198"/>
         <source>Stop every request and quit Parla</source>
         <translation>停止所有请求并退出 Parla</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="197"/>
+        <location filename="../../app/ui/main_window.py" line="202"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="204"/>
+        <location filename="../../app/ui/main_window.py" line="209"/>
         <source>Show the {tab} tab</source>
         <translation>显示“{tab}”标签页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="209"/>
+        <location filename="../../app/ui/main_window.py" line="214"/>
         <source>&amp;Larger text</source>
         <translation>放大文字(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="213"/>
+        <location filename="../../app/ui/main_window.py" line="218"/>
         <source>Make all text one point larger</source>
         <translation>将所有文字放大一磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="215"/>
+        <location filename="../../app/ui/main_window.py" line="220"/>
         <source>&amp;Smaller text</source>
         <translation>缩小文字(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="217"/>
+        <location filename="../../app/ui/main_window.py" line="222"/>
         <source>Make all text one point smaller</source>
         <translation>将所有文字缩小一磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="219"/>
+        <location filename="../../app/ui/main_window.py" line="224"/>
         <source>&amp;Default text size</source>
         <translation>默认文字大小(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="221"/>
+        <location filename="../../app/ui/main_window.py" line="226"/>
         <source>Use the desktop&apos;s text size again</source>
         <translation>重新使用桌面的文字大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="226"/>
+        <location filename="../../app/ui/main_window.py" line="231"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="227"/>
+        <location filename="../../app/ui/main_window.py" line="232"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="229"/>
+        <location filename="../../app/ui/main_window.py" line="234"/>
         <source>List every keyboard shortcut</source>
         <translation>列出所有键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="232"/>
+        <location filename="../../app/ui/main_window.py" line="237"/>
         <source>&amp;About Parla</source>
         <translation>关于 Parla(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="234"/>
+        <location filename="../../app/ui/main_window.py" line="239"/>
         <source>Version, license and the libraries Parla uses</source>
         <translation>版本、许可证以及 Parla 使用的库</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="253"/>
+        <location filename="../../app/ui/main_window.py" line="258"/>
         <source>Run the current tab&apos;s main action (send, generate, speak)</source>
         <translation>执行当前标签页的主要操作（发送、生成、朗读）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="259"/>
+        <location filename="../../app/ui/main_window.py" line="264"/>
         <source>Status bar</source>
         <translation>状态栏</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="270"/>
+        <location filename="../../app/ui/main_window.py" line="275"/>
         <source>&amp;Show Parla</source>
         <translation>显示 Parla(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="271"/>
+        <location filename="../../app/ui/main_window.py" line="276"/>
         <source>Bring the Parla window to the front</source>
         <translation>将 Parla 窗口置于最前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="273"/>
+        <location filename="../../app/ui/main_window.py" line="278"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="274"/>
+        <location filename="../../app/ui/main_window.py" line="279"/>
         <source>Show the window and start a new conversation</source>
         <translation>显示窗口并开始新的对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="276"/>
+        <location filename="../../app/ui/main_window.py" line="281"/>
         <source>&amp;Push to talk</source>
         <translation>按键说话(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="277"/>
+        <location filename="../../app/ui/main_window.py" line="282"/>
         <source>Show the window and start talking on the Voice tab</source>
         <translation>显示窗口并在“语音”标签页开始说话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="418"/>
+        <location filename="../../app/ui/main_window.py" line="445"/>
         <source>Everywhere</source>
         <translation>任何位置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="446"/>
+        <location filename="../../app/ui/main_window.py" line="473"/>
         <source>Next tab / previous tab</source>
         <translation>下一个/上一个标签页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="456"/>
+        <location filename="../../app/ui/main_window.py" line="483"/>
         <source>(undescribed shortcut)</source>
         <translation>（无说明的快捷键）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="639"/>
-        <location filename="../../app/ui/main_window.py" line="646"/>
+        <location filename="../../app/ui/main_window.py" line="673"/>
+        <location filename="../../app/ui/main_window.py" line="680"/>
         <source>Text size: {size} pt</source>
         <translation>文字大小：{size} 磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="651"/>
+        <location filename="../../app/ui/main_window.py" line="685"/>
         <source>Text size: the desktop&apos;s default</source>
         <translation>文字大小：桌面默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="722"/>
+        <location filename="../../app/ui/main_window.py" line="756"/>
         <source>Parla is still running</source>
         <translation>Parla 仍在运行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="723"/>
+        <location filename="../../app/ui/main_window.py" line="757"/>
         <source>Parla keeps running in the tray. Choose Quit in its menu to end it.</source>
         <translation>Parla 会在托盘中继续运行。在托盘菜单中选择“退出”即可结束。</translation>
     </message>
@@ -2002,125 +2178,134 @@
     </message>
 </context>
 <context>
+    <name>MessageImages</name>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="192"/>
+        <source>Picture missing</source>
+        <extracomment>A thumbnail was clicked: the picture&apos;s hash</extracomment>
+        <translation>图片缺失</translation>
+    </message>
+</context>
+<context>
     <name>MessageListView</name>
     <message>
-        <location filename="../../app/ui/chat/message_list.py" line="641"/>
+        <location filename="../../app/ui/chat/message_list.py" line="675"/>
         <source>Code copied to the clipboard.</source>
-        <extracomment>Space between two messages, and around the list. Rows this far outside the viewport are built too, so a small scroll shows no blank. How close to the bottom (pixels) still counts as &quot;at the bottom&quot; (the list then follows). (action, message id) from a message&apos;s buttons — see ``MessageAction`` A short note for the status bar (&quot;Code copied&quot;).</extracomment>
+        <extracomment>Space between two messages, and around the list. Rows this far outside the viewport are built too, so a small scroll shows no blank. How close to the bottom (pixels) still counts as &quot;at the bottom&quot; (the list then follows). (action, message id) from a message&apos;s buttons — see ``MessageAction`` A short note for the status bar (&quot;Code copied&quot;). A picture in a message was clicked: its hash</extracomment>
         <translation>代码已复制到剪贴板。</translation>
     </message>
 </context>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="109"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="116"/>
         <source>Retry</source>
-        <extracomment>Horizontal room left of a user message: its bubble starts this far in (a share of the width). (action, message id) — see :class:`MessageAction` (message id, new text): Save &amp; Send in edit mode The Thinking section was opened or closed by the user: (message id, open) (document, href) from either document</extracomment>
+        <extracomment>Horizontal room left of a user message: its bubble starts this far in (a share of the width). (action, message id) — see :class:`MessageAction` (message id, new text): Save &amp; Send in edit mode The Thinking section was opened or closed by the user: (message id, open) (document, href) from either document A picture of the message was clicked: its hash</extracomment>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="122"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="129"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="126"/>
-        <location filename="../../app/ui/chat/message_widget.py" line="274"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="133"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="290"/>
         <source>Copy as Markdown</source>
         <translation>复制为 Markdown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="128"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="135"/>
         <source>Copy as Plain Text</source>
         <translation>复制为纯文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="131"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="138"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="132"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="139"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="133"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="140"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="225"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="240"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="225"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="240"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="235"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="251"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="235"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="251"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="245"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="261"/>
         <source>The reply failed.</source>
         <translation>回复失败。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="257"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="273"/>
         <source>Tokens: {prompt} prompt · {completion} completion</source>
         <translation>令牌：提示 {prompt} · 补全 {completion}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="274"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="290"/>
         <source>Copy Text</source>
         <translation>复制文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="304"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="320"/>
         <source>Waiting for the model… {seconds} s</source>
         <translation>正在等待模型… {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="306"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="322"/>
         <source>Waiting for the model…</source>
         <translation>正在等待模型…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="308"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="324"/>
         <source>Interrupted — Parla closed before the reply finished.</source>
         <translation>已中断 — Parla 在回复完成前关闭了。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="308"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="324"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="310"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="326"/>
         <source>Cut short: the reply reached the token limit.</source>
         <translation>已截断：回复达到了令牌上限。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="312"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="328"/>
         <source>Cut short by the server&apos;s content filter.</source>
         <translation>已被服务器的内容过滤截断。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="333"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="349"/>
         <source>Save and Send</source>
         <translation>保存并发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="336"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="352"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -3587,6 +3772,33 @@
     </message>
 </context>
 <context>
+    <name>_Thumb</name>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="113"/>
+        <source>Open the picture (zoom, Copy, Save as)</source>
+        <extracomment>Longest side of a picture&apos;s thumbnail in a message. A thumbnail is ready (or failed: then ``thumbnail`` keeps answering None): hash</extracomment>
+        <translation>打开图片（缩放、复制、另存为）</translation>
+    </message>
+</context>
+<context>
+    <name>_Tile</name>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="150"/>
+        <source>Pasted picture</source>
+        <translation>粘贴的图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="154"/>
+        <source>Remove this picture</source>
+        <translation>移除这张图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="155"/>
+        <source>Remove picture</source>
+        <translation>移除图片</translation>
+    </message>
+</context>
+<context>
     <name>errors</name>
     <message>
         <location filename="../../app/ui/errors.py" line="86"/>
@@ -3952,7 +4164,7 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../../app/main.py" line="299"/>
+        <location filename="../../app/main.py" line="373"/>
         <source>Parla is already running (process {pid}) but does not respond. Close it, or end that process, and start Parla again.</source>
         <extracomment>The desktop id: the .desktop and AppStream file names, the Wayland app id, the macOS bundle id.</extracomment>
         <translation>Parla 已在运行（进程 {pid}），但没有响应。请关闭它或结束该进程，然后重新启动 Parla。</translation>

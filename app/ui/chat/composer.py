@@ -9,11 +9,12 @@ message is safely in the store, so typed text survives every failure.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from app.settings import Preferences
+from app.ui.chat.attachments import AttachmentStrip, ImageSource, image_sources
 
 __all__ = ["Composer", "ComposerEdit"]
 
@@ -25,6 +26,8 @@ class ComposerEdit(QPlainTextEdit):
     """The text field; Enter (or Shift+Enter, as chosen) asks to send instead of breaking the line."""
 
     submit_requested = Signal()
+    #: Pictures were pasted or dropped onto the text: list[ImageSource]
+    images_inserted = Signal(list)
 
     def __init__(self, preferences: Preferences, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,6 +38,17 @@ class ComposerEdit(QPlainTextEdit):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.document().documentLayout().documentSizeChanged.connect(self._fit)
         self._fit()
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802
+        return bool(image_sources(source)) or super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802
+        """Ctrl+V (or a drop) of pictures or picture files attaches them; text is pasted as text."""
+        sources: list[ImageSource] = image_sources(source)
+        if sources:
+            self.images_inserted.emit(sources)
+            return
+        super().insertFromMimeData(source)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -73,6 +87,8 @@ class Composer(QWidget):
 
     send_requested = Signal()
     stop_requested = Signal()
+    #: The Attach button was clicked.
+    attach_requested = Signal()
 
     def __init__(self, preferences: Preferences, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,6 +99,14 @@ class Composer(QWidget):
         self.editor = ComposerEdit(preferences, self)
         self.editor.submit_requested.connect(self._on_submit)
         self.editor.textChanged.connect(self._update_buttons)
+        self.attachments = AttachmentStrip(self)
+        self.attachments.changed.connect(self._update_buttons)
+        self.attach_button = QPushButton(self.tr("Attach…"), self)
+        self.attach_button.setObjectName("attach_button")
+        self.attach_button.setToolTip(
+            self.tr("Attach pictures to the message (you can also drop them here or paste them with Ctrl+V)")
+        )
+        self.attach_button.clicked.connect(self.attach_requested)
 
         self.send_button = QPushButton(self.tr("Send"), self)
         self.send_button.setObjectName("send_button")
@@ -102,6 +126,7 @@ class Composer(QWidget):
         buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.attach_button)
         buttons.addStretch(1)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -111,6 +136,7 @@ class Composer(QWidget):
         layout.setContentsMargins(12, 6, 12, 10)
         layout.setSpacing(4)
         layout.addWidget(self.status)
+        layout.addWidget(self.attachments)
         layout.addLayout(row)
         self.status.hide()
         preferences.changed.connect(self._on_preference_changed)
@@ -147,6 +173,7 @@ class Composer(QWidget):
         """False when there is nowhere to send (no conversation store)."""
         self._available = available
         self.editor.setReadOnly(not available)
+        self.attach_button.setEnabled(available)
         self._update_buttons()
 
     def set_status(self, text: str) -> None:
@@ -154,7 +181,9 @@ class Composer(QWidget):
         self.status.setVisible(bool(text))
 
     def can_send(self) -> bool:
-        return self._available and not self._streaming and bool(self.text().strip())
+        """Something to send (text or pictures), somewhere to send it, and no reply streaming here."""
+        has_content = bool(self.text().strip()) or self.attachments.count() > 0
+        return self._available and not self._streaming and has_content
 
     # -- slots ------------------------------------------------------------------------------
 

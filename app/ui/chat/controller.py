@@ -21,14 +21,15 @@ Replies in different conversations stream independently; one conversation stream
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from app.api.errors import APIError, RateLimitError
+from app.api.errors import APIError, BadRequestError, RateLimitError
 from app.api.types import ContentDelta, Finished, ReasoningDelta, Usage, UsageUpdate
 from app.credentials import CredentialError
 from app.profiles import Capability
@@ -41,6 +42,9 @@ from app.store import (
     Role,
     SearchHit,
     Store,
+    StoreError,
+    image_part,
+    text_part,
 )
 from app.ui.chat.conversation_model import LiveDocuments, MessageItem, MessageListModel
 from app.ui.chat.message_list import DocumentCache, math_warmup
@@ -49,6 +53,12 @@ from app.ui.chat.render_stream import StreamingRenderer
 from app.ui.errors import NoTokenError, user_message
 from app.ui.session import Session
 from app.ui.tasks import TaskRegistry
+
+from app.chat_images import ChatImageError, ReturnedImage, extract_returned_images, fetch_returned_image
+from app.ui.chat.attachments import returned_image_error_text
+
+if TYPE_CHECKING:
+    from app.chat_images import PreparedImage
 
 __all__ = ["ChatController", "LiveReply", "REQUEST_SETTINGS", "SAVE_INTERVAL_MS"]
 
@@ -233,6 +243,8 @@ class ChatController(QObject):
     current_changed = Signal()
     #: A reply started or ended somewhere.
     streaming_changed = Signal()
+    #: Pictures a reply named could not be kept: (how many, a sentence about the first failure)
+    returned_images_failed = Signal(int, str)
 
     def __init__(
         self,
@@ -421,9 +433,13 @@ class ChatController(QObject):
 
     # -- messages ---------------------------------------------------------------------------
 
-    async def send(self, text: str) -> bool:
-        """Store the user's message and its empty reply, then stream the reply. False if busy."""
-        if not text.strip():
+    async def send(self, text: str, *, images: Sequence[PreparedImage] = (), detail: str | None = None) -> bool:
+        """Store the user's message and its empty reply, then stream the reply. False if busy.
+
+        ``images`` (prepared by ``app.chat_images.prepare_image``) are kept as attachments and
+        named in the message's content after the text, each with ``detail`` when one is given.
+        """
+        if not text.strip() and not images:
             return False
         conversation = await self.ensure_conversation()
         cid = conversation.id
@@ -432,7 +448,10 @@ class ChatController(QObject):
         await self.wait_loaded()  # the whole history goes with the question
         model = self.model_for(conversation)
         parameters = request_parameters(conversation.settings)
-        user, reply = await self.store.run(lambda s: _append_exchange(s, cid, text, model, parameters))
+        pictures = list(images)
+        user, reply = await self.store.run(
+            lambda s: _append_exchange(s, cid, _user_content(s, text, pictures, detail), model, parameters)
+        )
         user_item, reply_item = MessageItem.from_message(user), MessageItem.from_message(reply)
         if self.current_id == cid:
             self.model.append([user_item, reply_item])
@@ -537,10 +556,48 @@ class ChatController(QObject):
         for item in self.model.items:
             if item.id == upto:
                 break
-            if item.role not in (Role.USER, Role.ASSISTANT, Role.SYSTEM) or not item.text.strip():
+            if item.role not in (Role.USER, Role.ASSISTANT, Role.SYSTEM):
+                continue
+            if item.role is Role.USER and item.images:
+                # Store parts for now; _api_messages turns them into image_url data URLs.
+                parts: list[dict[str, Any]] = [text_part(item.text)] if item.text.strip() else []
+                parts.extend(dict(part) for part in item.images)
+                messages.append({"role": item.role.value, "content": parts})
+                continue
+            if not item.text.strip():
                 continue
             messages.append({"role": item.role.value, "content": item.text})
         return messages
+
+    async def _api_messages(self, history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``history`` with each stored image part replaced by an ``image_url`` part (a data URL)."""
+        hashes = [
+            part["hash"]
+            for message in history
+            if isinstance(message["content"], list)
+            for part in message["content"]
+            if part.get("type") == "image"
+        ]
+        if not hashes:
+            return history
+        urls = await self.store.run(lambda s: _data_urls(s, hashes))
+        out: list[dict[str, Any]] = []
+        for message in history:
+            content = message["content"]
+            if not isinstance(content, list):
+                out.append(message)
+                continue
+            parts: list[dict[str, Any]] = []
+            for part in content:
+                if part.get("type") == "image":
+                    image_url: dict[str, Any] = {"url": urls[part["hash"]]}
+                    if part.get("detail"):
+                        image_url["detail"] = part["detail"]
+                    parts.append({"type": "image_url", "image_url": image_url})
+                else:
+                    parts.append(part)
+            out.append({**message, "content": parts})
+        return out
 
     def _start_reply(
         self,
@@ -566,6 +623,17 @@ class ChatController(QObject):
         self, live: LiveReply, history: list[dict[str, Any]], model: str, parameters: dict[str, Any]
     ) -> None:
         retried = False
+        returned: list[Any] = []
+        has_images = any(isinstance(message["content"], list) for message in history)
+        try:
+            history = await self._api_messages(history)
+        except asyncio.CancelledError:
+            await self._finish(live, MessageState.STOPPED)
+            raise
+        except (StoreError, OSError) as exc:  # a kept picture is missing or unreadable
+            log.warning("reading a message's pictures failed", exc_info=exc)
+            await self._finish(live, MessageState.ERROR, error=user_message(exc, model=model))
+            return
         while True:
             try:
                 client = self.session.require_client()
@@ -573,6 +641,7 @@ class ChatController(QObject):
                     async for event in stream:
                         live.handle(event)
                     live.server_model = stream.result.model
+                    returned = list(stream.result.images)
             except asyncio.CancelledError:
                 await self._finish(live, MessageState.STOPPED)
                 raise
@@ -588,6 +657,11 @@ class ChatController(QObject):
                     continue
                 await self._finish(live, MessageState.ERROR, error=user_message(exc, model=model))
                 return
+            except BadRequestError as exc:
+                log.info("reply refused (HTTP 400)%s", " with pictures" if has_images else "")
+                error = self.tr("This model does not accept images.") if has_images else user_message(exc, model=model)
+                await self._finish(live, MessageState.ERROR, error=error)
+                return
             except _EXPECTED_ERRORS as exc:
                 log.info("reply failed: %s", type(exc).__name__)
                 await self._finish(live, MessageState.ERROR, error=user_message(exc, model=model))
@@ -595,8 +669,50 @@ class ChatController(QObject):
             except Exception as exc:
                 await self._finish(live, MessageState.ERROR, error=user_message(exc, model=model))
                 raise  # a bug: the task registry logs it and shows the crash dialog
+            item = live.item
             await self._finish(live, MessageState.COMPLETE)
+            found = extract_returned_images(item.text, returned)
+            if found:
+                self.tasks.spawn(self._keep_returned_images(item, found), name="chat.returned-images")
             return
+
+    async def _keep_returned_images(self, item: MessageItem, found: list[ReturnedImage]) -> None:
+        """Download the pictures a finished reply names, keep them, and link them from the message.
+
+        Each becomes an image part (``source_url`` = where it came from, unless it came as a data
+        URL) after the text, so it is shown — and survives the URL's expiry and a restart.
+        """
+        try:
+            client = self.session.require_client()
+        except _EXPECTED_ERRORS as exc:
+            self.returned_images_failed.emit(len(found), user_message(exc))
+            return
+        parts: list[dict[str, Any]] = []
+        failures: list[BaseException] = []
+        for image in found:
+            try:
+                data, mime = await fetch_returned_image(client, image.url)
+                record = await self.store.put_attachment(data, mime)
+            except (ChatImageError, APIError, StoreError, OSError) as exc:
+                log.warning("a returned picture could not be kept: %s", type(exc).__name__)
+                failures.append(exc)
+                continue
+            source = None if image.url.startswith("data:") else image.url
+            part = image_part(record.hash, source_url=source, alt=image.alt or None)
+            if part not in parts:
+                parts.append(part)
+        if parts:
+            content = [text_part(item.text), *parts] if item.text else parts
+            try:
+                message = await self.store.edit_message(item.id, content)
+            except StoreError as exc:  # deleted or regenerated meanwhile
+                log.info("the reply went away before its pictures were kept: %s", type(exc).__name__)
+                return
+            item.images = [dict(part) for part in message.images]
+            item.revision += 1
+            self.model.changed_item(item, content=False)
+        if failures:
+            self.returned_images_failed.emit(len(failures), returned_image_error_text(failures[0]))
 
     def _show_error(self, live: LiveReply, error: str) -> None:
         item = live.item
@@ -660,11 +776,40 @@ def _load_tail(store: Store, conversation_id: int, tail: int) -> tuple[Conversat
     return conversation, total, store.messages(conversation_id, offset=max(0, total - tail))
 
 
+def _user_content(
+    store: Store, text: str, images: Sequence[PreparedImage], detail: str | None
+) -> str | list[dict[str, Any]]:
+    """The user's message as stored: the text, then each picture (kept as an attachment) by hash."""
+    if not images:
+        return text
+    parts: list[dict[str, Any]] = [text_part(text)] if text.strip() else []
+    for image in images:
+        record = store.put_attachment(image.data, image.mime, width=image.width, height=image.height)
+        parts.append(image_part(record.hash, detail=detail))
+    return parts
+
+
+def _data_urls(store: Store, hashes: list[str]) -> dict[str, str]:
+    """``data:`` URLs of kept pictures, by hash."""
+    urls: dict[str, str] = {}
+    for digest in dict.fromkeys(hashes):
+        record = store.get_attachment(digest)
+        if record is None:
+            raise StoreError(f"the picture {digest[:12]} is no longer kept")
+        data = store.read_attachment(digest)
+        urls[digest] = f"data:{record.mime};base64,{base64.b64encode(data).decode('ascii')}"
+    return urls
+
+
 def _append_exchange(
-    store: Store, conversation_id: int, text: str, model: str, parameters: dict[str, Any]
+    store: Store,
+    conversation_id: int,
+    content: str | Sequence[Mapping[str, Any]],
+    model: str,
+    parameters: dict[str, Any],
 ) -> tuple[Message, Message]:
     with store.batch():
-        user = store.append_message(conversation_id, Role.USER, text)
+        user = store.append_message(conversation_id, Role.USER, content)
         reply = store.append_message(
             conversation_id, Role.ASSISTANT, "", state=MessageState.STREAMING, model=model, parameters=parameters
         )
@@ -680,7 +825,9 @@ def _replace_after(
         raise LookupError(f"no message {message_id}")
     with store.batch():
         if new_text is not None:
-            store.edit_message(message_id, new_text)
+            # The pictures stay with the message; only its text changes.
+            images = message.images
+            store.edit_message(message_id, [text_part(new_text), *images] if images else new_text)
         store.truncate_after(message_id)
         return store.append_message(
             message.conversation_id, Role.ASSISTANT, "", state=MessageState.STREAMING, model=model, parameters=parameters

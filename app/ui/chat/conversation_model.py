@@ -54,6 +54,8 @@ class MessageItem:
     live: LiveDocuments | None = None
     #: The Thinking section's state: None follows the default (open while thinking, then closed).
     thinking_open: bool | None = None
+    #: The message's image parts (``{"type": "image", "hash", …}``), in order.
+    images: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_message(cls, message: Message) -> "MessageItem":
@@ -68,6 +70,7 @@ class MessageItem:
             finish_reason=message.finish_reason,
             model=message.model,
             created_at=message.created_at,
+            images=[dict(part) for part in message.images],
         )
 
     @property

@@ -49,6 +49,7 @@ from app.store import Role
 from app.ui.chat.conversation_model import MessageItem, MessageListModel
 from app.ui.chat.markdown import is_safe_link
 from app.ui.chat.math_render import math_jobs
+from app.ui.chat.image_view import MESSAGE_THUMBNAIL_SIDE
 from app.ui.chat.message_widget import USER_INDENT, MessageWidget
 from app.ui.chat.render_document import (
     COPY_SCHEME,
@@ -214,6 +215,8 @@ class MessageListView(QAbstractScrollArea):
     edit_cancelled = Signal(int)
     #: A short note for the status bar ("Code copied").
     status_message = Signal(str)
+    #: A picture in a message was clicked: its hash
+    image_activated = Signal(str)
 
     def __init__(self, model: MessageListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -231,6 +234,7 @@ class MessageListView(QAbstractScrollArea):
         self._tops: list[int] = [MARGIN]
         self._widgets: dict[int, MessageWidget] = {}  # message id → bound widget
         self._pool: list[MessageWidget] = []
+        self._image_cache: object | None = None
         self._follow = True
         self._adjusting = False
         self._editing_id: int | None = None
@@ -289,6 +293,12 @@ class MessageListView(QAbstractScrollArea):
         if label != self._model_label:
             self._model_label = label
             self._rebind_all()
+
+    def set_image_cache(self, cache: object) -> None:
+        """Where message widgets get their pictures' thumbnails (``ChatImageCache``)."""
+        self._image_cache = cache
+        for widget in [*self._widgets.values(), *self._pool]:
+            widget.set_image_cache(cache)  # type: ignore[arg-type]
 
     def widget_for(self, message_id: int) -> MessageWidget | None:
         """The widget showing this message, if it is on (or near) the screen."""
@@ -467,7 +477,8 @@ class MessageListView(QAbstractScrollArea):
         lines = text.count("\n") + 1 + len(text) // per_line
         if item.reasoning and item.thinking_visible():
             lines += item.reasoning.count("\n") + 1 + len(item.reasoning) // per_line
-        return lines * line + chrome
+        pictures = MESSAGE_THUMBNAIL_SIDE + 8 if item.images else 0
+        return lines * line + chrome + pictures
 
     def _metrics(self) -> tuple[int, int, int]:
         """(average character width, line height, chrome height) for estimates; cached per font."""
@@ -586,6 +597,8 @@ class MessageListView(QAbstractScrollArea):
         widget.edit_cancelled.connect(self._on_edit_cancelled)
         widget.thinking_toggled.connect(self._on_thinking_toggled)
         widget.anchor_clicked.connect(self._on_anchor_clicked)
+        widget.image_clicked.connect(self.image_activated)
+        widget.set_image_cache(self._image_cache)
         return widget
 
     def _release(self, message_id: int) -> None:

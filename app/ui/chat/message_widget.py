@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.store import MessageState, Role
 from app.ui.chat.conversation_model import MessageItem
 from app.ui.chat.document_view import DocumentView
+from app.ui.chat.image_view import ChatImageCache, MessageImages
 
 __all__ = ["MessageAction", "MessageWidget"]
 
@@ -63,6 +64,8 @@ class MessageWidget(QWidget):
     thinking_toggled = Signal(int, bool)
     #: (document, href) from either document
     anchor_clicked = Signal(object, str)
+    #: A picture of the message was clicked: its hash
+    image_clicked = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +98,10 @@ class MessageWidget(QWidget):
         self._content_view = DocumentView(self)
         self._content_view.setObjectName("content_view")
         self._content_view.anchor_clicked.connect(self.anchor_clicked)
+
+        self._images = MessageImages(self)
+        self._images.image_clicked.connect(self.image_clicked)
+        self._images.hide()
 
         self._status = QLabel(self)
         self._status.setObjectName("message_status")
@@ -151,6 +158,7 @@ class MessageWidget(QWidget):
         self._layout.addWidget(self._thinking_button, 0, Qt.AlignmentFlag.AlignLeft)
         self._layout.addWidget(self._reasoning_frame)
         self._layout.addWidget(self._content_view)
+        self._layout.addWidget(self._images)
         self._layout.addWidget(self._status)
         self._layout.addWidget(self._error_box)
         self._layout.addWidget(self._actions)
@@ -190,6 +198,13 @@ class MessageWidget(QWidget):
     def editor(self) -> QPlainTextEdit | None:
         return self._editor
 
+    @property
+    def images(self) -> MessageImages:
+        return self._images
+
+    def set_image_cache(self, cache: ChatImageCache | None) -> None:
+        self._images.set_cache(cache)
+
     def button(self, action: str) -> QToolButton | QPushButton:
         """The control for ``action`` (tests and keyboard users)."""
         return {
@@ -225,6 +240,7 @@ class MessageWidget(QWidget):
         self._header.setText(self.tr("You") if user else (item.model or model_label or self.tr("Assistant")))
         self._content_view.set_document(content)  # type: ignore[arg-type]
         self._content_view.setVisible(not self._editing and content is not None and bool(item.text))
+        self._images.set_images([str(part["hash"]) for part in item.images])
 
         has_reasoning = bool(item.reasoning) and reasoning is not None
         self._thinking_button.setVisible(has_reasoning)

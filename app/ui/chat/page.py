@@ -20,6 +20,9 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
 from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
     QGuiApplication,
     QHideEvent,
     QKeySequence,
@@ -27,6 +30,7 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -39,11 +43,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.errors import APIError
+from app.chat_images import ChatImageError, make_thumbnail, prepare_image
 from app.store import StoreClosedError, StoreError
+from app.ui.chat.attachments import THUMBNAIL_SIDE, ImageSource, PendingImage, image_error_text, image_sources
 from app.ui.chat.composer import Composer
 from app.ui.chat.controller import ChatController
 from app.ui.chat.conversation_model import MessageListModel
 from app.ui.chat.export import ExportActions
+from app.ui.chat.image_view import ChatImageCache, ChatImageViewer
 from app.ui.chat.markdown import to_plain_text
 from app.ui.chat.message_list import MessageListView, warm_lexers
 from app.ui.chat.message_widget import MessageAction
@@ -89,6 +96,9 @@ class ChatPage(QWidget):
         self.view = MessageListView(self.model, self)
         self.view.set_empty_text(self.tr("Ask anything. Conversations are kept on this computer."))
         self.composer = Composer(context.preferences, self)
+        self.image_cache = ChatImageCache(self._store, context.tasks, self)
+        self.view.set_image_cache(self.image_cache)
+        self.viewer: ChatImageViewer | None = None
         self.controller = ChatController(
             self._store, context.session, context.tasks, self.model, self.view.cache, self
         )
@@ -162,6 +172,11 @@ class ChatPage(QWidget):
         self.composer.send_requested.connect(self.send)
         self.composer.stop_requested.connect(self.stop)
         self.composer.editor.textChanged.connect(self._on_composer_changed)
+        self.composer.editor.images_inserted.connect(self.add_image_sources)
+        self.composer.attach_requested.connect(self._on_attach_requested)
+        self.composer.attachments.remove_requested.connect(self._remove_image)
+        self.setAcceptDrops(True)
+        self.file_dialog: QFileDialog | None = None
         self.sidebar.new_requested.connect(self.new_chat)
         self.sidebar.conversation_activated.connect(self._on_conversation_activated)
         self.sidebar.rename_requested.connect(self._on_rename_requested)
@@ -173,6 +188,8 @@ class ChatPage(QWidget):
         self.view.action_requested.connect(self._on_message_action)
         self.view.edit_submitted.connect(self._on_edit_submitted)
         self.view.status_message.connect(self._on_status_message)
+        self.view.image_activated.connect(self.open_image)
+        self.controller.returned_images_failed.connect(self._on_returned_images_failed)
         self.controller.conversations_changed.connect(self._sidebar_timer.start)
         self.controller.current_changed.connect(self._on_current_changed)
         self.controller.streaming_changed.connect(self._on_streaming_changed)
@@ -230,16 +247,134 @@ class ChatPage(QWidget):
 
     async def _send(self, text: str) -> None:
         self.composer.send_button.setEnabled(False)
+        attachments = self.composer.attachments
+        images = attachments.images()
+        detail = attachments.detail()
         try:
-            sent = await self.controller.send(text)
+            pending = [image.task for image in images if image.task is not None and not image.task.done()]
+            if pending:  # still being prepared: a moment more
+                await asyncio.wait(pending)
+            images = [image for image in attachments.images() if image in images]  # bad ones were removed
+            if not text.strip() and not images:
+                return
+            prepared = [image.prepared for image in images if image.prepared is not None]
+            if len(prepared) != len(images):
+                return  # one failed without being removed (cancelled): keep everything as it is
+            sent = await self.controller.send(text, images=prepared, detail=detail if images else None)
         finally:
             self.composer.set_streaming(self.controller.is_streaming())
         if sent:
-            # Only now, with the message stored, does the composer let go of the text.
+            # Only now, with the message stored, does the composer let go of the text and pictures.
             if self.composer.text() == text:
                 self.composer.clear()
+            for image in images:
+                attachments.remove(image)
             self._draft_dirty = False
             self.view.scroll_to_bottom()
+
+    # -- pictures in the conversation -------------------------------------------------------
+
+    @Slot(str)
+    def open_image(self, digest: str) -> None:
+        """Open a kept picture in the viewer (zoom, fit, Copy, Save as)."""
+        self._spawn(self._open_image(digest), "chat.view-picture")
+
+    async def _open_image(self, digest: str) -> None:
+        data, mime = await self.image_cache.picture(digest)
+        if self.viewer is not None:
+            self.viewer.close()  # one viewer at a time
+        viewer = ChatImageViewer(
+            data, mime, tasks=self._context.tasks, notifier=self._context.notifier, name=f"picture-{digest[:8]}", parent=self
+        )
+        viewer.finished.connect(lambda _result: self._forget_viewer(viewer))
+        self.viewer = viewer
+        viewer.show()
+
+    def _forget_viewer(self, viewer: ChatImageViewer) -> None:
+        if self.viewer is viewer:
+            self.viewer = None
+
+    @Slot(int, str)
+    def _on_returned_images_failed(self, _count: int, text: str) -> None:
+        self._context.notifier.warn(text)
+
+    # -- pictures in the composer -----------------------------------------------------------
+
+    def attach_image_file(self, path: str) -> None:
+        """Add a picture file to the composer (the Images tab's "Send to chat" calls this)."""
+        if self._store is None:
+            return
+        from pathlib import Path
+
+        self.add_image_sources([ImageSource(str(path), Path(path).name)])
+
+    @Slot(list)
+    def add_image_sources(self, sources: list[ImageSource]) -> None:
+        """Pictures dropped, pasted or attached: thumbnails at once, prepared for sending meanwhile."""
+        if self._store is None:
+            return
+        for source in sources:
+            pending = PendingImage(source)
+            self.composer.attachments.add(pending)
+            pending.task = self._context.tasks.spawn(self._process_image(pending), name="chat.image")
+
+    async def _process_image(self, pending: PendingImage) -> None:
+        source = pending.source
+        max_side = self._context.preferences.chat_image_max_side
+        try:
+            thumbnail = await asyncio.to_thread(make_thumbnail, source.data, THUMBNAIL_SIDE)
+            self.composer.attachments.set_thumbnail(pending, thumbnail)
+            pending.prepared = await asyncio.to_thread(
+                prepare_image, source.data, max_side=max_side, name=source.name or None
+            )
+        except ChatImageError as exc:
+            log.info("chat: a picture was refused: %s", exc.kind)
+            self.composer.attachments.remove(pending)
+            self._context.notifier.warn(image_error_text(exc, source.name))
+        except OSError as exc:
+            self.composer.attachments.remove(pending)
+            self._context.notifier.error(exc)
+
+    @Slot(object)
+    def _remove_image(self, pending: PendingImage) -> None:
+        if pending.task is not None and not pending.task.done():
+            pending.task.cancel()
+        self.composer.attachments.remove(pending)
+
+    @Slot()
+    def _on_attach_requested(self) -> None:
+        dialog = QFileDialog(self, self.tr("Attach pictures"))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        dialog.setNameFilters(
+            [
+                self.tr("Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff)"),
+                self.tr("All files (*)"),
+            ]
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.filesSelected.connect(lambda files: [self.attach_image_file(path) for path in files])
+        self.file_dialog = dialog
+        dialog.open()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if self._store is not None and image_sources(event.mimeData()):
+            event.acceptProposedAction()
+            return
+        super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        if self._store is not None and image_sources(event.mimeData()):
+            event.acceptProposedAction()
+            return
+        super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        sources = image_sources(event.mimeData()) if self._store is not None else []
+        if sources:
+            event.acceptProposedAction()
+            self.add_image_sources(sources)
+            return
+        super().dropEvent(event)
 
     @Slot()
     def stop(self) -> None:

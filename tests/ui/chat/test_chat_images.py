@@ -1,0 +1,367 @@
+"""Pictures in chat: drop, paste and Attach; what is sent (no metadata); bad input; models refusing images."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication
+
+from app.store import MessageState, Role
+from tests.loopback.server import Fault
+from tests.ui.chat.chat_fixtures import ChatHarness, chat, chat_context  # noqa: F401
+
+GPS_LATITUDE_REF = 1
+
+
+def _jpeg_with_gps(path: Path, size: tuple[int, int] = (640, 480)) -> Path:
+    image = Image.new("RGB", size, (200, 60, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam"  # Make
+    gps = exif.get_ifd(0x8825)
+    gps[GPS_LATITUDE_REF] = "N"
+    gps[2] = (52.0, 31.0, 12.0)
+    gps[3] = "E"
+    gps[4] = (13.0, 24.0, 36.0)
+    image.save(path, "JPEG", exif=exif.tobytes(), quality=90)
+    with Image.open(path) as check:  # the test's own premise: the GPS tags are really there
+        assert check.getexif().get_ifd(0x8825)
+    return path
+
+
+def _png(path: Path, size: tuple[int, int] = (300, 200), color: tuple[int, int, int] = (10, 120, 200)) -> Path:
+    Image.new("RGB", size, color).save(path, "PNG")
+    return path
+
+
+def _banners(chat: ChatHarness) -> list[str]:
+    posted: list[str] = []
+    chat.context.notifier.banner_posted.connect(lambda text, _level: posted.append(text))
+    return posted
+
+
+def _drop(chat: ChatHarness, mime: QMimeData) -> None:
+    page = chat.page
+    target = page.view  # anywhere on the tab: the message list does not take drops, the page does
+    pos = QPointF(target.mapTo(page, QPoint(50, 50)))
+    enter = QDragEnterEvent(pos.toPoint(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(page, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(page, drop)
+    assert drop.isAccepted()
+
+
+def _wait_images_ready(chat: ChatHarness, count: int) -> None:
+    strip = chat.page.composer.attachments
+    chat.qtbot.waitUntil(lambda: strip.count() == count and all(p.ready for p in strip.images()), timeout=10000)
+
+
+def _sent_parts(loopback: Any) -> list[dict[str, Any]]:
+    body = loopback.last("/chat/completions").json
+    content = body["messages"][-1]["content"]
+    assert isinstance(content, list)
+    return content
+
+
+def _decode_data_url(url: str) -> tuple[str, bytes]:
+    head, _, data = url.partition(",")
+    assert head.startswith("data:") and head.endswith(";base64")
+    return head[5:-7], base64.b64decode(data)
+
+
+def test_dropped_jpeg_is_sent_without_exif_with_text_and_detail(chat: ChatHarness, loopback: Any, tmp_path: Path) -> None:
+    photo = _jpeg_with_gps(tmp_path / "holiday.jpg", (3000, 1000))
+    other = _png(tmp_path / "chart.png")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(photo)), QUrl.fromLocalFile(str(other))])
+    _drop(chat, mime)
+    _wait_images_ready(chat, 2)
+    strip = chat.page.composer.attachments
+    assert strip.isVisible()
+    chat.qtbot.waitUntil(lambda: all(p.thumbnail for p in strip.images()), timeout=5000)
+    strip.set_detail("low")
+    chat.send("what is in these?")
+    reply = chat.wait_done()
+    assert reply.state is MessageState.COMPLETE
+    assert reply.text == "Echo: what is in these? [images: 2]"
+    parts = _sent_parts(loopback)
+    assert parts[0] == {"type": "text", "text": "what is in these?"}
+    assert [p["type"] for p in parts[1:]] == ["image_url", "image_url"]
+    assert all(p["image_url"]["detail"] == "low" for p in parts[1:])
+    mime_type, data = _decode_data_url(parts[1]["image_url"]["url"])
+    assert mime_type == "image/jpeg"
+    assert b"Exif" not in data[:4096] and b"SpyCam" not in data
+    with Image.open(io.BytesIO(data)) as sent:
+        assert not sent.getexif() and max(sent.size) == 2048
+    assert _decode_data_url(parts[2]["image_url"]["url"])[0] == "image/jpeg"  # opaque PNG → JPEG
+    # The composer let go of the pictures; the store kept what was sent.
+    assert strip.count() == 0 and not strip.isVisible()
+    user = chat.items()[0]
+    assert user.role is Role.USER and len(user.images) == 2
+    stored = chat.call(chat.store.get_message(user.id))
+    assert [p["type"] for p in stored.content] == ["text", "image", "image"]
+    assert all(p["detail"] == "low" for p in stored.images)
+    kept = chat.call(chat.store.read_attachment(stored.images[0]["hash"]))
+    assert kept == data  # the history keeps exactly what was sent
+
+
+def test_dropped_image_data_and_pasted_image_and_files(chat: ChatHarness, loopback: Any, tmp_path: Path) -> None:
+    image = QImage(120, 80, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.darkGreen)
+    mime = QMimeData()
+    mime.setImageData(image)
+    _drop(chat, mime)
+    _wait_images_ready(chat, 1)
+    # Ctrl+V of image data into the composer
+    QGuiApplication.clipboard().setImage(image)
+    editor = chat.page.composer.editor
+    editor.setFocus()
+    editor.paste()
+    _wait_images_ready(chat, 2)
+    # Ctrl+V of copied files
+    files = QMimeData()
+    files.setUrls([QUrl.fromLocalFile(str(_png(tmp_path / "a.png")))])
+    QGuiApplication.clipboard().setMimeData(files)
+    chat.qtbot.keyClick(editor, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    _wait_images_ready(chat, 3)
+    assert editor.toPlainText() == ""  # nothing pasted as text
+    # A picture on its own can be sent (no text needed)
+    assert chat.page.composer.send_button.isEnabled()
+    chat.page.composer.send_button.click()
+    chat.qtbot.waitUntil(lambda: chat.page.composer.attachments.count() == 0, timeout=5000)
+    reply = chat.wait_done()
+    assert reply.text == "Echo:  [images: 3]" or reply.text.endswith("[images: 3]")
+    parts = _sent_parts(loopback)
+    assert [p["type"] for p in parts] == ["image_url"] * 3
+    assert all(p["image_url"]["detail"] == "auto" for p in parts)
+
+
+def test_remove_button_and_attach_image_file(chat: ChatHarness, loopback: Any, tmp_path: Path) -> None:
+    chat.page.attach_image_file(str(_png(tmp_path / "one.png")))
+    chat.page.attach_image_file(str(_png(tmp_path / "two.png", color=(250, 250, 0))))
+    _wait_images_ready(chat, 2)
+    strip = chat.page.composer.attachments
+    first = strip.images()[0]
+    strip.tile(first).remove_button.click()
+    assert strip.count() == 1 and strip.images()[0].source.name == "two.png"
+    chat.send("only one")
+    assert chat.wait_done().text == "Echo: only one [images: 1]"
+
+
+def test_attach_button_opens_a_file_dialog(chat: ChatHarness, tmp_path: Path) -> None:
+    chat.page.composer.attach_button.click()
+    dialog = chat.page.file_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.filesSelected.emit([str(_png(tmp_path / "picked.png"))])
+    dialog.reject()
+    _wait_images_ready(chat, 1)
+    assert chat.page.composer.attachments.images()[0].source.name == "picked.png"
+
+
+def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    text = tmp_path / "notes.txt"
+    text.write_text("just some words, not a picture\n" * 10)
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    whole = io.BytesIO()
+    Image.new("RGB", (400, 400), (1, 2, 3)).save(whole, "PNG")
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(whole.getvalue()[:300])
+    huge = tmp_path / "huge.bin"
+    with huge.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024 + 1)
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (12000, 9000)).save(bomb, "PNG")  # 108 megapixels, a small file
+    svg = tmp_path / "drawing.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>')
+    return {
+        "not_an_image": (text, "“notes.txt” is not a picture, so it was not attached."),
+        "empty": (empty, "“empty.png” is empty or damaged, so it was not attached."),
+        "corrupt": (cut, "“cut.png” is empty or damaged, so it was not attached."),
+        "too_large_file": (huge, "“huge.bin” is larger than 50 MB, so it was not attached."),
+        "too_many_pixels": (bomb, "“bomb.png” has more than 100 megapixels, so it was not attached."),
+        "unsupported": (
+            svg,
+            "“drawing.svg” is a kind of picture Parla cannot read (such as HEIC or SVG), so it was not attached.",
+        ),
+    }
+
+
+def test_each_bad_input_gets_one_sentence_and_keeps_the_draft(chat: ChatHarness, loopback: Any, tmp_path: Path) -> None:
+    posted = _banners(chat)
+    good = _png(tmp_path / "good.png")
+    chat.type("my draft stays")
+    chat.page.attach_image_file(str(good))
+    _wait_images_ready(chat, 1)
+    bad = _bad_files(tmp_path)
+    for kind, (path, sentence) in bad.items():
+        before = len(posted)
+        chat.page.attach_image_file(str(path))
+        chat.qtbot.waitUntil(lambda: len(posted) > before, timeout=10000)
+        assert posted[-1] == sentence, kind
+        assert chat.page.composer.attachments.count() == 1, kind
+    assert chat.page.composer.text() == "my draft stays"
+    assert not loopback.requests_to("/chat/completions")  # nothing sent
+    chat.send("my draft stays")
+    assert chat.wait_done().text == "Echo: my draft stays [images: 1]"
+
+
+def test_a_model_that_rejects_images(chat: ChatHarness, loopback: Any, tmp_path: Path) -> None:
+    loopback.inject(
+        "/chat/completions",
+        Fault(status=400, error={"message": "Invalid content type. image_url is only supported by certain models.",
+                                 "type": "invalid_request_error", "param": "messages", "code": None}),
+    )
+    chat.page.attach_image_file(str(_png(tmp_path / "x.png")))
+    _wait_images_ready(chat, 1)
+    chat.send("describe")
+    reply = chat.wait_done()
+    assert reply.state is MessageState.ERROR
+    assert reply.error == "This model does not accept images."
+    widget = chat.widget(reply.id)
+    assert widget._error_label.text() == "This model does not accept images."
+    user = chat.items()[0]
+    assert user.text == "describe" and len(user.images) == 1  # the message and its picture are kept
+    stored = chat.call(chat.store.get_message(user.id))
+    assert len(stored.images) == 1
+    # Retry (say, after choosing another model) sends the picture again.
+    from app.ui.chat.message_widget import MessageAction
+
+    widget.button(MessageAction.RETRY).click()
+    chat.qtbot.waitUntil(lambda: chat.last() is not reply, timeout=5000)
+    assert chat.wait_done().text == "Echo: describe [images: 1]"
+
+
+def test_a_400_without_images_keeps_the_usual_sentence(chat: ChatHarness, loopback: Any) -> None:
+    loopback.inject("/chat/completions", Fault(status=400))
+    chat.send("plain")
+    reply = chat.wait_done()
+    assert reply.state is MessageState.ERROR and reply.error != "This model does not accept images."
+
+
+def test_edit_and_resend_keeps_the_pictures(chat: ChatHarness, loopback: Any, tmp_path: Path) -> None:
+    chat.page.attach_image_file(str(_png(tmp_path / "x.png")))
+    _wait_images_ready(chat, 1)
+    chat.send("first")
+    chat.wait_done()
+    user = chat.items()[0]
+    chat.call(chat.page.controller.edit_and_resend(user.id, "second"))
+    assert chat.wait_done().text == "Echo: second [images: 1]"
+    stored = chat.call(chat.store.get_message(user.id))
+    assert stored.text == "second" and len(stored.images) == 1
+
+
+# -- in the conversation ------------------------------------------------------------------------
+
+
+def test_sent_pictures_show_in_the_message_and_open_in_the_viewer(chat: ChatHarness, loopback: Any, tmp_path: Path) -> None:
+    chat.page.attach_image_file(str(_png(tmp_path / "x.png", (800, 400))))
+    _wait_images_ready(chat, 1)
+    chat.send("look")
+    chat.wait_done()
+    user = chat.items()[0]
+    widget = chat.widget(user.id)
+    row = widget.images
+    assert row.isVisible() and row.hashes() == [user.images[0]["hash"]]
+    thumb = row.thumb(0)
+    chat.qtbot.waitUntil(lambda: thumb.pixmap() is not None and not thumb.pixmap().isNull(), timeout=5000)
+    assert max(thumb.pixmap().width(), thumb.pixmap().height()) == 160
+    reply_widget = chat.widget(chat.last().id)
+    assert not reply_widget.images.isVisible()  # the echo has no pictures
+    chat.qtbot.mouseClick(thumb, Qt.MouseButton.LeftButton)
+    chat.qtbot.waitUntil(lambda: chat.page.viewer is not None and chat.page.viewer.isVisible(), timeout=5000)
+    viewer = chat.page.viewer
+    assert (viewer.image.width(), viewer.image.height()) == (800, 400)
+    viewer.zoom_in_action.trigger()
+    assert not viewer.view.fitted
+    viewer.fit_action.trigger()
+    assert viewer.view.fitted
+    viewer.actual_action.trigger()
+    assert viewer.view.zoom == 1.0
+    viewer.copy_action.trigger()
+    copied = QGuiApplication.clipboard().image()
+    assert (copied.width(), copied.height()) == (800, 400)
+    viewer.save_action.trigger()
+    assert viewer.save_dialog is not None and viewer.save_dialog.isVisible()
+    target = tmp_path / "saved.jpg"
+    viewer.save_dialog.fileSelected.emit(str(target))
+    viewer.save_dialog.reject()
+    chat.qtbot.waitUntil(target.exists, timeout=5000)
+    kept = chat.call(chat.store.read_attachment(user.images[0]["hash"]))
+    chat.qtbot.waitUntil(lambda: target.read_bytes() == kept, timeout=5000)
+    viewer.close()
+    chat.qtbot.waitUntil(lambda: chat.page.viewer is None, timeout=5000)
+
+
+# -- out: pictures a model returns ----------------------------------------------------------------
+
+
+def test_returned_pictures_in_all_three_shapes_are_kept_and_survive_a_restart(
+    chat: ChatHarness, loopback: Any, chat_context: Any
+) -> None:
+    from app.ui.chat.page import ChatPage
+
+    replies = []
+    for variant in ("url", "data", "images"):
+        loopback.inject("/chat/completions", Fault(quirk=9, variant=variant))
+        chat.send(f"draw me something ({variant})")
+        reply = chat.wait_done()
+        assert reply.state is MessageState.COMPLETE and reply.text.startswith("Here is the image."), variant
+        chat.qtbot.waitUntil(lambda: len(chat.last().images) == 1, timeout=10000)
+        replies.append(chat.last())
+    stored = [chat.call(chat.store.get_message(reply.id)) for reply in replies]
+    assert [message.text for message in stored] == [reply.text for reply in replies]  # the text is unchanged
+    sources = [message.images[0].get("source_url") for message in stored]
+    assert sources[0].startswith(loopback.origin + "/files/quirk9-")  # where the markdown URL pointed
+    assert sources[1:] == [None, None]  # data URLs are not repeated
+    for message in stored:
+        data = chat.call(chat.store.read_attachment(message.images[0]["hash"]))
+        with Image.open(io.BytesIO(data)) as picture:
+            assert picture.size == (64, 64)
+    for reply in replies:
+        widget = chat.widget(reply.id)
+        chat.qtbot.waitUntil(lambda: widget.images.isVisible() and len(widget.images.hashes()) == 1, timeout=5000)
+        chat.qtbot.waitUntil(lambda: not widget.images.thumb(0).pixmap().isNull(), timeout=5000)
+    # Parla restarts and the server is gone: the kept copies are still shown.
+    conversation_id = chat.page.controller.current_id
+    chat.page.hide()
+    loopback.stop()
+    page = ChatPage(chat_context)
+    page.resize(1000, 700)
+    page.show()
+    try:
+        chat.qtbot.wait(200)  # the page's own start-up (sidebar) runs first
+        chat.call(page._open(conversation_id))
+        chat.call(page.controller.wait_loaded())
+        for reply in replies:
+            item = page.model.items[page.model.row_of(reply.id)]
+            assert len(item.images) == 1
+            page.view.scroll_to_row(page.model.row_of(reply.id))
+            page.view.ensure_layout()
+            shown = page.view.widget_for(reply.id)
+            assert shown is not None
+            chat.qtbot.waitUntil(lambda: not shown.images.thumb(0).pixmap().isNull(), timeout=5000)
+        chat.qtbot.mouseClick(shown.images.thumb(0), Qt.MouseButton.LeftButton)
+        chat.qtbot.waitUntil(lambda: page.viewer is not None and page.viewer.isVisible(), timeout=5000)
+        assert page.viewer.image.width() == 64
+        page.viewer.close()
+    finally:
+        page.hide()
+        page.deleteLater()
+
+
+def test_a_returned_picture_that_cannot_be_fetched_gets_a_sentence(chat: ChatHarness, loopback: Any) -> None:
+    posted = _banners(chat)
+    loopback.inject("/chat/completions", Fault(quirk=9, variant="url"))
+    loopback.inject("", Fault(status=404))  # the next request after the reply: the picture
+    chat.send("draw")
+    chat.wait_done()
+    chat.qtbot.waitUntil(lambda: bool(posted), timeout=10000)
+    assert posted[-1].startswith("A picture in the reply could not be downloaded, so it was not kept")
+    assert chat.last().images == []
