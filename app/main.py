@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
+import dataclasses
+import gc
 import logging
 import signal
 import sys
@@ -20,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import (
@@ -43,7 +46,6 @@ from app.logs import LOG_FILENAME, register_secret, setup_logging
 from app.profiles import EnvironmentOverride, ProfileStore
 from app.resources import app_icon_files, i18n_dir, icons_dir
 from app.settings import Language, Preferences, WindowState
-from app.store import AsyncStore, database_path
 from app.ui.context import AppContext
 from app.ui.main_window import MainWindow
 from app.ui.notify import Notifier
@@ -51,6 +53,9 @@ from app.ui.session import Session
 from app.ui.single_instance import ActivationResult, InstanceGuard, running_pid
 from app.ui.tasks import TaskRegistry
 from app.ui.theme import ThemeManager
+
+if TYPE_CHECKING:
+    from app.store import AsyncStore
 
 __all__ = ["APP_ID", "amain", "install_translators", "main"]
 
@@ -143,7 +148,6 @@ async def amain(app: QApplication, locations: paths.Locations, preferences: Pref
         log.info("environment overrides the active profile (base URL: %s, token: %s)",
                  bool(environment.base_url), bool(environment.token))
     session = Session(ProfileStore(locations.config), Vault(), tasks, environment=environment)
-    store, store_error = await _open_store(locations)
     context = AppContext(
         locations=locations,
         preferences=preferences,
@@ -151,12 +155,20 @@ async def amain(app: QApplication, locations: paths.Locations, preferences: Pref
         tasks=tasks,
         notifier=notifier,
         session=session,
-        store=store,
-        store_error=store_error,
     )
     window = MainWindow(context)
-
+    # The first frame comes first: then the store opens (on its worker thread) while the session
+    # loads the token and checks the connection, and the tab's page is built once the store is open.
+    store_opening = _StoreOpening(locations)
+    window.hold_pages(lambda: store_opening.context(context))
+    first_frame = asyncio.Event()
+    window.first_frame_shown.connect(first_frame.set)
+    window.first_frame_shown.connect(session.start)
+    window.started.connect(_freeze_startup_objects)
     quit_event = asyncio.Event()
+    releasing = loop.create_task(
+        _release_pages(first_frame, quit_event, store_opening, window, context), name="main.open-store"
+    )
     app.setQuitOnLastWindowClosed(False)
     app.lastWindowClosed.connect(quit_event.set)
     window.quit_requested.connect(quit_event.set)
@@ -169,7 +181,6 @@ async def amain(app: QApplication, locations: paths.Locations, preferences: Pref
             guard.activation_requested.connect(window.bring_to_front)
             loop.call_later(0.5, guard.listen)  # QtNetwork loads after the first frame, not before
         loop.call_later(1.0, _log_platform)
-        session.start()
         await quit_event.wait()
     finally:
         log.info("shutting down: %d task(s) running", len(tasks))
@@ -181,31 +192,114 @@ async def amain(app: QApplication, locations: paths.Locations, preferences: Pref
         for widget in app.topLevelWidgets():
             if widget.isVisible():
                 widget.close()
+        first_frame.set()  # closed before its first frame: the store is not opened at all
+        await asyncio.wait([releasing])  # never cancelled: a store being opened is closed, not lost
         await tasks.cancel_all()
         await session.aclose()
         await _cancel_stray_tasks()
+        store = store_opening.store
         if store is not None:
             await store.close()  # after the tasks: a stopped reply's last write lands first
         sys.excepthook = _logging_excepthook(None)  # the window and its dialogs are going away
     return 0
 
 
-async def _open_store(locations: paths.Locations) -> tuple[AsyncStore | None, BaseException | None]:
-    """Open the conversation store; on failure the app still starts and the Chat tab says why.
+async def _release_pages(
+    first_frame: asyncio.Event,
+    quitting: asyncio.Event,
+    opening: _StoreOpening,
+    window: MainWindow,
+    context: AppContext,
+) -> None:
+    """After the window's first frame: open the store, then let the window build its pages."""
+    await first_frame.wait()
+    if quitting.is_set() and not opening.started:
+        return  # quit before the first frame: nothing to open
+    await opening.wait()
+    completed = opening.context(context)  # also when quitting: amain then closes the store
+    if not quitting.is_set():
+        window.release_pages(completed)
 
-    Conversations deleted in an earlier session (their Undo is gone with it) are purged here, in
-    the background: the call is queued first, so everything the window asks for comes after it.
+
+class _StoreOpening:
+    """The conversation store, opened on its worker thread once the first frame is shown.
+
+    ``AsyncStore.open`` does the same, but a page built before the opening finished (a test asking
+    the window for its pages at once) needs it synchronously: :meth:`context` then waits for the
+    worker — safe from the UI thread, the opening never needs it. On failure the app still starts
+    and the Chat tab says why. Conversations deleted in an earlier session (their Undo is gone with
+    it) are purged in the background: the call is queued first, so everything the window asks for
+    comes after it.
     """
-    try:
-        store = await AsyncStore.open(database_path(locations.data))
-    except Exception as exc:  # a newer schema, a damaged file, a folder we cannot write
-        log.exception("the conversation store could not be opened")
-        return None, exc
-    if store.recovered:
-        log.info("%d reply(ies) interrupted by the last exit were kept as stopped", store.recovered)
-    purge = store.purge_deleted(before=time.time())
-    purge.add_done_callback(_log_purge)
-    return store, None
+
+    def __init__(self, locations: paths.Locations) -> None:
+        self._locations = locations
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        self._future: concurrent.futures.Future[Any] | None = None
+        self._result: tuple[AsyncStore | None, BaseException | None] | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._future is not None
+
+    @property
+    def store(self) -> AsyncStore | None:
+        return self._result[0] if self._result is not None else None
+
+    def start(self) -> concurrent.futures.Future[Any]:
+        if self._future is None:
+            self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="parla-store")
+            self._future = self._executor.submit(_open_blocking, self._locations)
+        return self._future
+
+    async def wait(self) -> None:
+        """Open the store without blocking the event loop."""
+        try:
+            await asyncio.wrap_future(self.start())
+        except Exception:
+            pass  # context() reports it
+
+    def context(self, context: AppContext) -> AppContext:
+        """``context`` with the store (or the reason it could not be opened); waits for the opening."""
+        if self._result is None:
+            future = self.start()
+            assert self._executor is not None
+            try:
+                store = future.result()
+            except Exception as exc:  # a newer schema, a damaged file, a folder we cannot write
+                log.error("the conversation store could not be opened", exc_info=exc)
+                self._executor.shutdown(wait=False)
+                self._result = (None, exc)
+            else:
+                from app.store.async_store import AsyncStore
+
+                async_store = AsyncStore(self._executor, store)  # its calls run on the opening's thread
+                self._result = (async_store, None)
+                if async_store.recovered:
+                    log.info("%d reply(ies) interrupted by the last exit were kept as stopped", async_store.recovered)
+                purge = async_store.purge_deleted(before=time.time())
+                purge.add_done_callback(_log_purge)
+        store, error = self._result
+        return dataclasses.replace(context, store=store, store_error=error)
+
+
+def _open_blocking(locations: paths.Locations) -> Any:
+    """On the store's worker thread: import the store (sqlite3, ~20 ms) and open the database."""
+    from app.store.store import Store, database_path
+
+    return Store(database_path(locations.data))
+
+
+def _freeze_startup_objects() -> None:
+    """Once the window shows its first page: move everything alive into the GC's permanent generation.
+
+    The objects made by start-up (modules, classes, the widgets' wrappers) live until exit; with
+    them frozen a full collection no longer walks them, which removes the 20–50 ms pauses the
+    collector otherwise makes at random while a reply streams.
+    """
+    gc.collect()
+    gc.freeze()
+    log.debug("start-up objects frozen for the garbage collector: %d", gc.get_freeze_count())
 
 
 def _log_purge(future: asyncio.Future[int]) -> None:

@@ -9,13 +9,16 @@ conversation history (``None`` when the database could not be opened: ``store_er
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.paths import Locations
 from app.settings import Preferences, WindowState
-from app.store import AsyncStore
 from app.ui.notify import Notifier
 from app.ui.session import Session
 from app.ui.tasks import TaskRegistry
+
+if TYPE_CHECKING:
+    from app.store import AsyncStore  # imported by main.py when it opens the store, not at start-up
 
 __all__ = ["AppContext"]
 

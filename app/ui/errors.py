@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import math
 import sys
-import sqlite3
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QCoreApplication
@@ -34,10 +34,13 @@ from app.api.errors import (
     StreamError,
 )
 from app.credentials import CredentialError
-from app.imaging import BadResultError, EmptyResultError, ImageFormatError
-from app.store.export import ExportFormatError
-from app.store.models import NotFoundError as StoreNotFoundError
-from app.store.models import SchemaTooNewError, StoreError
+
+# The store (sqlite3 behind it), its export module and app.imaging are not imported here: this
+# module is imported at start-up (the notifier needs it) and they are not needed before the window
+# shows. Their exceptions are looked up in ``sys.modules`` instead (see :func:`_loaded`): an
+# exception of a class from a module nobody imported cannot exist.
+if TYPE_CHECKING:
+    from app.store.export import ExportFormatError
 
 __all__ = ["NoTokenError", "server_text", "user_message"]
 
@@ -55,6 +58,18 @@ class NoTokenError(Exception):
         self.profile_name = profile_name
 
 
+def _loaded(module: str, name: str) -> type[BaseException] | None:
+    """The exception class ``module.name`` if that module has been imported, else None."""
+    found = getattr(sys.modules.get(module), name, None)
+    return found if isinstance(found, type) and issubclass(found, BaseException) else None
+
+
+def _is(exc: BaseException, module: str, name: str) -> bool:
+    """``isinstance(exc, module.name)`` without importing ``module`` (not imported: it cannot be)."""
+    cls = _loaded(module, name)
+    return cls is not None and isinstance(exc, cls)
+
+
 def user_message(exc: BaseException, *, model: str | None = None) -> str:
     """One translated sentence saying what went wrong and, where possible, what to do.
 
@@ -65,23 +80,23 @@ def user_message(exc: BaseException, *, model: str | None = None) -> str:
         return _api_message(exc, model)
     if isinstance(exc, CredentialError):
         return _credential_message(exc)
-    if isinstance(exc, ExportFormatError):
+    if _is(exc, "app.store.export", "ExportFormatError"):
         return _export_format_message(exc)
-    if isinstance(exc, StoreNotFoundError):
+    if _is(exc, "app.store.models", "NotFoundError"):
         return translate("errors", "The conversation no longer exists — it may have been deleted.")
-    if isinstance(exc, SchemaTooNewError):
+    if _is(exc, "app.store.models", "SchemaTooNewError"):
         return translate("errors", "The conversation history was saved by a newer version of Parla — update Parla to open it.")
-    if isinstance(exc, (StoreError, sqlite3.Error)):
+    if _is(exc, "app.store.models", "StoreError") or _is(exc, "sqlite3", "Error"):
         return translate("errors", "The conversation history could not be read or written ({kind}) — the details are in the log.").format(
             kind=type(exc).__name__
         )
-    if isinstance(exc, ImageFormatError):
+    if _is(exc, "app.imaging", "ImageFormatError"):
         return translate(
             "errors", "The picture could not be read: it is not a PNG, JPEG, WebP, GIF, BMP or TIFF file, or it is damaged."
         )
-    if isinstance(exc, BadResultError):
+    if _is(exc, "app.imaging", "BadResultError"):
         return translate("errors", "The server's answer is not a picture Parla can read — try again.")
-    if isinstance(exc, EmptyResultError):
+    if _is(exc, "app.imaging", "EmptyResultError"):
         return translate("errors", "The server answered without any picture — try again, or change the prompt or the options.")
     audio = _audio_message(exc)
     if audio is not None:

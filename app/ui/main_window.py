@@ -108,6 +108,10 @@ class MainWindow(QMainWindow):
     quit_requested = Signal()
     #: A tab's page was just built (its index).
     page_built = Signal(int)
+    #: The window's first frame has been shown (its first expose handled); no page is built yet.
+    first_frame_shown = Signal()
+    #: Start-up is over: the first frame was shown and the current tab's page built (or failed).
+    started = Signal()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,6 +123,9 @@ class MainWindow(QMainWindow):
         self._tray_hint_shown = False
         self._quitting = False
         self._first_page_pending = True
+        self._first_page_waiting = False
+        self._pages_held = False
+        self._complete_context: Callable[[], AppContext] | None = None
         self.setWindowTitle("Parla")
         self.setObjectName("main_window")
         self.setAccessibleName(self.tr("Parla"))
@@ -289,6 +296,8 @@ class MainWindow(QMainWindow):
     def page(self, index: int) -> QWidget:
         """Tab ``index``'s page, built now if this is its first use."""
         slot = self._slots[index]
+        if slot.page is None and self._complete_context is not None:
+            self.release_pages(self._complete_context())  # may build this very page (the first)
         if slot.page is None:
             started = time.perf_counter()
             factory = resolve_page_factory(self._factories[index])
@@ -300,6 +309,26 @@ class MainWindow(QMainWindow):
             log.info("built the %s page in %.0f ms", type(page).__name__, (time.perf_counter() - started) * 1000)
             self.page_built.emit(index)
         return slot.page
+
+    def hold_pages(self, complete: Callable[[], AppContext]) -> None:
+        """The context is not complete yet (main.py opens the store after the first frame).
+
+        The first page waits, after the first frame, for :meth:`release_pages`. A page wanted
+        sooner (:meth:`page`: a tab clicked, a test) calls ``complete()``, which waits for the
+        rest of the context and returns it.
+        """
+        self._complete_context = complete
+        self._pages_held = True
+
+    def release_pages(self, context: AppContext) -> None:
+        """Take the completed context (its store opened, or failed) and build the waiting page."""
+        self._context = context
+        if not self._pages_held:
+            return
+        self._pages_held = False
+        self._complete_context = None
+        if self._first_page_waiting:
+            self._finish_first_page()
 
     def built_page(self, index: int) -> QWidget | None:
         """Tab ``index``'s page if it has been built, else None (never builds)."""
@@ -545,12 +574,20 @@ class MainWindow(QMainWindow):
         handle = self.windowHandle()
         if handle is not None:
             handle.removeEventFilter(self)
+        self._first_page_waiting = True
+        self.first_frame_shown.emit()
+        if not self._pages_held:
+            self._finish_first_page()
+
+    def _finish_first_page(self) -> None:
+        self._first_page_waiting = False
         index = self._tabs.currentIndex()
         page = self._build_page_safely(index)
         focus = QGuiApplication.focusObject()
         if isinstance(page, TabPage) and self.isActiveWindow() and (focus is None or focus is self or focus is self._tabs.tabBar()):
             page.focus_main_input()
         log.debug("first page built: tab %d", index)
+        self.started.emit()
 
     # -- tray ------------------------------------------------------------------------------------
 

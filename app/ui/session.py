@@ -18,7 +18,9 @@ quickly never leaves a stale check behind.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -283,6 +285,9 @@ class Session(QObject):
             self.client_changed.emit()
             return
         register_secret(token)
+        if self._client_factory is default_client_factory and "app.api.client" not in sys.modules:
+            # httpx and its dependencies (~65 ms) are imported on a worker thread, not the UI's.
+            await asyncio.to_thread(importlib.import_module, "app.api.client")
         self._client = self._client_factory(profile, token)
         self.client_changed.emit()
         try:
