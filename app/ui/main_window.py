@@ -31,8 +31,24 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QKeyCombination, QObject, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import (
+    QEvent,
+    QKeyCombination,
+    QObject,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from app.ui.context import AppContext
@@ -152,6 +168,7 @@ class MainWindow(QMainWindow):
             self._slots.append(slot)
         if len(self._factories) != len(self._slots):
             raise ValueError(f"TAB_PAGES has {len(self._factories)} entries for {len(self._slots)} tabs")
+        self.page_built.connect(self._on_page_built)
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -658,6 +675,20 @@ class MainWindow(QMainWindow):
             page.trigger_main_action()
 
     @Slot()
+    @Slot(int)
+    def _on_page_built(self, index: int) -> None:
+        # Pages never know each other; the window joins the Images tab's "Send to chat" to the
+        # Chat tab's composer (both are built lazily, so the join happens when Images appears).
+        signal = getattr(self._slots[index].page, "send_to_chat_requested", None)
+        if index == IMAGES_TAB and signal is not None:
+            signal.connect(self._on_send_to_chat_requested)
+
+    @Slot(str)
+    def _on_send_to_chat_requested(self, path: str) -> None:
+        chat = self.page(CHAT_TAB)
+        self._tabs.setCurrentIndex(CHAT_TAB)
+        chat.attach_image_file(path)
+
     def _on_new_chat_triggered(self) -> None:
         self.run_page_hook(NEW_CHAT_HOOK)
 
