@@ -63,3 +63,9 @@ benchmarks: $(VENV)/.installed translations
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info resources/i18n/*.qm
+
+# `make screenshots`: docs/screenshots/{chat,images,voice}-{en,zh}.png for the README, made under
+# a private Xvfb against the loopback server (scripts/screenshots.py); needs Xvfb.
+.PHONY: screenshots
+screenshots: $(VENV)/.installed-test translations
+	$(BIN)/python scripts/screenshots.py
