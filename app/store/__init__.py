@@ -58,6 +58,16 @@ if TYPE_CHECKING:
         database_path,
         title_from_text,
     )
+    from app.store.vectors import (
+        PendingText,
+        VectorHit,
+        delete_vectors,
+        messages_needing_vectors,
+        put_vectors,
+        search_vectors,
+        vector_count,
+        vector_progress,
+    )
 
 #: Where each re-exported name lives.
 _EXPORTS: dict[str, str] = {
@@ -97,6 +107,14 @@ _EXPORTS: dict[str, str] = {
     "split_highlights": "app.store.search",
     "text_part": "app.store.models",
     "title_from_text": "app.store.store",
+    "PendingText": "app.store.vectors",
+    "VectorHit": "app.store.vectors",
+    "delete_vectors": "app.store.vectors",
+    "messages_needing_vectors": "app.store.vectors",
+    "put_vectors": "app.store.vectors",
+    "search_vectors": "app.store.vectors",
+    "vector_count": "app.store.vectors",
+    "vector_progress": "app.store.vectors",
 }
 
 __all__ = [
@@ -136,6 +154,14 @@ __all__ = [
     "split_highlights",
     "text_part",
     "title_from_text",
+    "PendingText",
+    "VectorHit",
+    "delete_vectors",
+    "messages_needing_vectors",
+    "put_vectors",
+    "search_vectors",
+    "vector_count",
+    "vector_progress",
 ]
 
 

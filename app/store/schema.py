@@ -213,9 +213,30 @@ _V2 = (
     "CREATE INDEX image_prompts_recent ON image_prompts (used_at DESC)",
 )
 
+_V3 = (
+    # Embeddings of messages for the "by meaning" search (app/store/vectors.py). One row per message
+    # and embedding model; ``vector`` is ``dim`` little-endian float32 values. ``text_hash`` is the
+    # hash of the text that was embedded, so an edited message is embedded again. ``vector`` is the
+    # last column: a scan by model reads the small columns without touching the blob's pages.
+    """
+    CREATE TABLE message_vectors (
+        message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+        model      TEXT    NOT NULL CHECK (length(model) > 0),
+        dim        INTEGER NOT NULL CHECK (dim > 0),
+        text_hash  TEXT    NOT NULL,
+        created_at REAL    NOT NULL,
+        vector     BLOB    NOT NULL CHECK (length(vector) = 4 * dim),
+        PRIMARY KEY (message_id, model)
+    )
+    """,
+    # Loading one model's matrix in id order, and counting it, from the index.
+    "CREATE INDEX message_vectors_model ON message_vectors (model, dim, message_id)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "conversations, messages, attachments, full-text search", _run_all(_V1)),
     Migration(2, "image gallery and prompt history", _run_all(_V2)),
+    Migration(3, "message embeddings for search by meaning", _run_all(_V3)),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
