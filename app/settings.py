@@ -217,6 +217,13 @@ class Preferences(QObject):
         maximum=8192,
         doc="Pictures sent in chat are scaled so their longest side is at most this many pixels.",
     )
+    chat_web_image_mode = TextOption(
+        "chat/web_image_mode",
+        "url",
+        choices=("url", "download"),
+        doc="A picture dragged from a web page: \"url\" sends its address as it is (the model fetches it); "
+        "\"download\" downloads it first and sends it like a dropped file (scaled, metadata removed).",
+    )
     images_options = TextOption(
         "images/options",
         "{}",

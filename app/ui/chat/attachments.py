@@ -13,7 +13,7 @@ import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QMimeData, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QMimeData, QSize, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
@@ -28,6 +28,7 @@ __all__ = [
     "PendingImage",
     "image_error_text",
     "returned_image_error_text",
+    "web_image_error_text",
     "image_sources",
 ]
 
@@ -42,10 +43,26 @@ _RAW_FORMATS = ("image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp
 
 @dataclass(frozen=True)
 class ImageSource:
-    """A picture to process: a local file (``str`` path) or bytes (pasted or dropped data)."""
+    """A picture to process: a local file (``str`` path) or bytes (pasted or dropped data), or a
+    picture dragged from a web page (``url``; ``data`` then holds the pixels the drag carried, if any)."""
 
     data: str | bytes
     name: str
+    url: str | None = None
+
+
+_WEB_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".avif", ".heic")
+
+
+def _web_image_source(mime: QMimeData, pixels: bytes) -> ImageSource | None:
+    """An http(s) picture address in a drag from a browser (one that carries pixels or names a picture file)."""
+    for url in mime.urls():
+        if url.scheme().lower() not in ("http", "https") or not url.host():
+            continue
+        name = Path(url.path()).name
+        if pixels or name.lower().endswith(_WEB_IMAGE_SUFFIXES):
+            return ImageSource(pixels, name, url=url.toString(QUrl.ComponentFormattingOption.FullyEncoded))
+    return None
 
 
 def image_sources(mime: QMimeData | None) -> list[ImageSource]:
@@ -60,18 +77,27 @@ def image_sources(mime: QMimeData | None) -> list[ImageSource]:
     files = [path for path in files if not Path(path).is_dir()]
     if files:
         return [ImageSource(path, Path(path).name) for path in files]
+    pixels = _pixels(mime)
+    web = _web_image_source(mime, pixels)
+    if web is not None:
+        return [web]
+    return [ImageSource(pixels, "")] if pixels else []
+
+
+def _pixels(mime: QMimeData) -> bytes:
+    """The image data a drop or a paste carries (encoded as it came, or as PNG), or b""."""
     for fmt in _RAW_FORMATS:
         if mime.hasFormat(fmt):
             data = bytes(mime.data(fmt).data())
             if data:
-                return [ImageSource(data, "")]
+                return data
     if mime.hasImage():
         image = mime.imageData()
         if isinstance(image, QPixmap):
             image = image.toImage()
         if isinstance(image, QImage) and not image.isNull():
-            return [ImageSource(_png_bytes(image), "")]
-    return []
+            return _png_bytes(image)
+    return b""
 
 
 def _png_bytes(image: QImage) -> bytes:
@@ -102,6 +128,23 @@ def image_error_text(exc: BaseException, name: str = "") -> str:
     return text.format(name=name or translate("ChatImages", "The pasted picture"))
 
 
+def web_image_error_text(exc: BaseException, name: str) -> str:
+    """Why a picture dragged from a web page could not be downloaded and attached (one sentence)."""
+    translate = QCoreApplication.translate
+    kind = exc.kind if isinstance(exc, ChatImageError) else None
+    if kind is ImageErrorKind.TOO_LARGE:
+        text = translate("ChatImages", "“{name}” is larger than 20 MB, so it was not attached.")
+    elif kind is ImageErrorKind.TIMEOUT:
+        text = translate("ChatImages", "“{name}” took too long to download, so it was not attached.")
+    elif kind is not None:
+        return image_error_text(exc, name)
+    else:
+        return translate("ChatImages", "“{name}” could not be downloaded, so it was not attached: {reason}").format(
+            name=name, reason=user_message(exc)
+        )
+    return text.format(name=name)
+
+
 def returned_image_error_text(exc: BaseException) -> str:
     """Why a picture a model returned could not be kept (one sentence)."""
     translate = QCoreApplication.translate
@@ -126,11 +169,20 @@ class PendingImage:
     source: ImageSource
     thumbnail: bytes | None = None
     prepared: PreparedImage | None = None
+    #: The prepared bytes' hash once kept in the store (what the conversation's draft names).
+    hash: str | None = None
+    #: A web picture sent by its address (Settings ▸ General ▸ pictures from web pages: "url").
+    web_url: str | None = None
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @property
     def ready(self) -> bool:
-        return self.prepared is not None
+        return self.prepared is not None or self.web_url is not None
+
+    @property
+    def payload(self) -> PreparedImage | str | None:
+        """What the message sends: the prepared picture, or a web address as it is."""
+        return self.prepared if self.prepared is not None else self.web_url
 
 
 class _Tile(QWidget):
@@ -147,7 +199,7 @@ class _Tile(QWidget):
         self.picture.setFixedSize(QSize(THUMBNAIL_SIDE, THUMBNAIL_SIDE))
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setText("…")
-        self.picture.setToolTip(pending.source.name or self.tr("Pasted picture"))
+        self.picture.setToolTip(pending.source.url or pending.source.name or self.tr("Pasted picture"))
         self.remove_button = QToolButton(self)
         self.remove_button.setObjectName("attachment_remove")
         self.remove_button.setText("×")
@@ -160,6 +212,10 @@ class _Tile(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.picture)
+
+    def show_address(self) -> None:
+        """No pixels to show: a web picture sent by its address."""
+        self.picture.setText(self.tr("Web\npicture"))
 
     def set_thumbnail(self, png: bytes) -> None:
         pixmap = QPixmap()

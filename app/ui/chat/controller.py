@@ -60,7 +60,7 @@ from app.ui.chat.attachments import returned_image_error_text
 if TYPE_CHECKING:
     from app.chat_images import PreparedImage
 
-__all__ = ["ChatController", "LiveReply", "REQUEST_SETTINGS", "SAVE_INTERVAL_MS"]
+__all__ = ["ChatController", "LiveReply", "REQUEST_SETTINGS", "SAVE_INTERVAL_MS", "web_image_part", "web_image_url"]
 
 log = logging.getLogger(__name__)
 
@@ -383,14 +383,17 @@ class ChatController(QObject):
             self.conversations_changed.emit()
         return conversation
 
-    async def save_draft(self, conversation_id: int | None, text: str) -> None:
-        """Keep the composer's text; a new chat becomes a conversation once there is text to keep."""
+    async def save_draft(
+        self, conversation_id: int | None, text: str, attachments: Sequence[Mapping[str, Any]] = ()
+    ) -> None:
+        """Keep the composer's text and pictures (image parts of kept attachments); a new chat
+        becomes a conversation once there is something to keep."""
         if conversation_id is None:
-            if not text.strip() or self.current is not None:
+            if (not text.strip() and not attachments) or self.current is not None:
                 return
             conversation = await self.ensure_conversation()
             conversation_id = conversation.id
-        await self.store.save_draft(conversation_id, text)
+        await self.store.save_draft(conversation_id, text, attachments)
 
     async def rename(self, conversation_id: int, title: str) -> None:
         conversation = await self.store.rename_conversation(conversation_id, title)
@@ -433,11 +436,14 @@ class ChatController(QObject):
 
     # -- messages ---------------------------------------------------------------------------
 
-    async def send(self, text: str, *, images: Sequence[PreparedImage] = (), detail: str | None = None) -> bool:
+    async def send(
+        self, text: str, *, images: Sequence[PreparedImage | str] = (), detail: str | None = None
+    ) -> bool:
         """Store the user's message and its empty reply, then stream the reply. False if busy.
 
         ``images`` (prepared by ``app.chat_images.prepare_image``) are kept as attachments and
-        named in the message's content after the text, each with ``detail`` when one is given.
+        named in the message's content after the text, each with ``detail`` when one is given; a
+        ``str`` is a web picture's address, sent as it is (an ``image_url`` part).
         """
         if not text.strip() and not images:
             return False
@@ -558,10 +564,11 @@ class ChatController(QObject):
                 break
             if item.role not in (Role.USER, Role.ASSISTANT, Role.SYSTEM):
                 continue
-            if item.role is Role.USER and item.images:
+            if item.role is Role.USER and (item.images or item.web_images):
                 # Store parts for now; _api_messages turns them into image_url data URLs.
                 parts: list[dict[str, Any]] = [text_part(item.text)] if item.text.strip() else []
                 parts.extend(dict(part) for part in item.images)
+                parts.extend(dict(part) for part in item.web_images)  # already image_url parts
                 messages.append({"role": item.role.value, "content": parts})
                 continue
             if not item.text.strip():
@@ -776,14 +783,34 @@ def _load_tail(store: Store, conversation_id: int, tail: int) -> tuple[Conversat
     return conversation, total, store.messages(conversation_id, offset=max(0, total - tail))
 
 
+def web_image_part(url: str, detail: str | None = None) -> dict[str, Any]:
+    """A web picture sent by its address: stored in the API's own ``image_url`` shape, sent as it is."""
+    image_url: dict[str, Any] = {"url": url}
+    if detail is not None:
+        image_url["detail"] = detail
+    return {"type": "image_url", "image_url": image_url}
+
+
+def web_image_url(part: Mapping[str, Any]) -> str | None:
+    """The address of a :func:`web_image_part` (None for any other part)."""
+    if part.get("type") != "image_url" or not isinstance(part.get("image_url"), Mapping):
+        return None
+    url = part["image_url"].get("url")
+    return url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
+
+
 def _user_content(
-    store: Store, text: str, images: Sequence[PreparedImage], detail: str | None
+    store: Store, text: str, images: Sequence[PreparedImage | str], detail: str | None
 ) -> str | list[dict[str, Any]]:
-    """The user's message as stored: the text, then each picture (kept as an attachment) by hash."""
+    """The user's message as stored: the text, then each picture (kept as an attachment) by hash,
+    or a web picture by its address (``str``)."""
     if not images:
         return text
     parts: list[dict[str, Any]] = [text_part(text)] if text.strip() else []
     for image in images:
+        if isinstance(image, str):
+            parts.append(web_image_part(image, detail))
+            continue
         record = store.put_attachment(image.data, image.mime, width=image.width, height=image.height)
         parts.append(image_part(record.hash, detail=detail))
     return parts
@@ -826,8 +853,8 @@ def _replace_after(
     with store.batch():
         if new_text is not None:
             # The pictures stay with the message; only its text changes.
-            images = message.images
-            store.edit_message(message_id, [text_part(new_text), *images] if images else new_text)
+            media = [part for part in message.content if part.get("type") != "text"]
+            store.edit_message(message_id, [text_part(new_text), *media] if media else new_text)
         store.truncate_after(message_id)
         return store.append_message(
             message.conversation_id, Role.ASSISTANT, "", state=MessageState.STREAMING, model=model, parameters=parameters

@@ -56,6 +56,8 @@ class MessageItem:
     thinking_open: bool | None = None
     #: The message's image parts (``{"type": "image", "hash", …}``), in order.
     images: list[dict[str, Any]] = field(default_factory=list)
+    #: Web pictures the user sent by their address (``{"type": "image_url", "image_url": {"url", …}}``).
+    web_images: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_message(cls, message: Message) -> "MessageItem":
@@ -71,6 +73,7 @@ class MessageItem:
             model=message.model,
             created_at=message.created_at,
             images=[dict(part) for part in message.images],
+            web_images=[dict(part) for part in message.content if part.get("type") == "image_url"],
         )
 
     @property

@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QMouseEvent, QPixmap
+from PySide6.QtCore import QMimeData, QObject, QPoint, QSize, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QDrag, QGuiApplication, QImage, QKeySequence, QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
+    QApplication,
     QLabel,
     QSizePolicy,
     QToolBar,
@@ -36,14 +38,46 @@ from app.ui.images.viewer import ZoomView
 from app.ui.notify import Notifier
 from app.ui.tasks import TaskRegistry
 
-__all__ = ["ChatImageCache", "ChatImageViewer", "MessageImages", "MESSAGE_THUMBNAIL_SIDE"]
+__all__ = ["ChatImageCache", "ChatImageViewer", "INLINE_IMAGE_SIDE", "MessageImages", "MESSAGE_THUMBNAIL_SIDE"]
 
 log = logging.getLogger(__name__)
 
 #: Longest side of a picture's thumbnail in a message.
 MESSAGE_THUMBNAIL_SIDE = 160
+#: Longest side of a kept picture shown in a reply's text, in place of its markdown.
+INLINE_IMAGE_SIDE = 360
 _CACHE_CAPACITY = 200
 _EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
+
+
+_drag_dir: Path | None = None
+
+
+def write_drag_copy(data: bytes, mime: str, name: str) -> Path:
+    """A copy of a kept picture with a proper extension, for dragging out (blocking: a file write).
+
+    The copies live in a private temporary folder for this run; a file manager reads them when
+    the drop lands, so they are not removed at once.
+    """
+    global _drag_dir  # noqa: PLW0603 — one folder per run
+    if _drag_dir is None or not _drag_dir.is_dir():
+        _drag_dir = Path(tempfile.mkdtemp(prefix="parla-drag-"))
+    path = _drag_dir / (Path(name).stem + _EXTENSIONS.get(mime, ".png"))
+    if not path.exists() or path.stat().st_size != len(data):
+        path.write_bytes(data)
+    return path
+
+
+def drag_mime_data(path: Path, data: bytes, mime: str) -> QMimeData:
+    """What a dragged picture carries: the file (for file managers and the desktop) and the image
+    itself (for editors and browsers that take pixels), plus the encoded bytes under their type."""
+    mime_data = QMimeData()
+    mime_data.setUrls([QUrl.fromLocalFile(str(path))])
+    image = QImage.fromData(data)
+    if not image.isNull():
+        mime_data.setImageData(image)
+    mime_data.setData(mime, data)
+    return mime_data
 
 
 class ChatImageCache(QObject):
@@ -59,6 +93,46 @@ class ChatImageCache(QObject):
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._loading: set[str] = set()
         self._failed: set[str] = set()
+        self._inline: OrderedDict[str, QImage] = OrderedDict()
+        self._inline_loading: set[str] = set()
+        self._inline_failed: set[str] = set()
+
+    @property
+    def tasks(self) -> TaskRegistry:
+        return self._tasks
+
+    def inline_image(self, digest: str) -> QImage | None:
+        """The picture at inline size (:data:`INLINE_IMAGE_SIDE`) if made; otherwise None, and it
+        is being made (``loaded`` follows)."""
+        image = self._inline.get(digest)
+        if image is not None:
+            self._inline.move_to_end(digest)
+            return image
+        if digest not in self._inline_loading and digest not in self._inline_failed:
+            self._inline_loading.add(digest)
+            self._tasks.spawn(self._load_inline(digest), name="chat.inline-picture")
+        return None
+
+    async def _load_inline(self, digest: str) -> None:
+        try:
+            data = await self._store.read_attachment(digest)
+            png = await asyncio.to_thread(make_thumbnail, data, INLINE_IMAGE_SIDE)
+        except asyncio.CancelledError:
+            self._inline_loading.discard(digest)
+            raise
+        except Exception as exc:  # noqa: BLE001 — the placeholder text stays
+            log.warning("chat: no inline picture for %s: %s", digest[:12], type(exc).__name__)
+            self._inline_failed.add(digest)
+        else:
+            image = QImage.fromData(png)
+            if image.isNull():
+                self._inline_failed.add(digest)
+            else:
+                self._inline[digest] = image
+                while len(self._inline) > _CACHE_CAPACITY // 4:
+                    self._inline.popitem(last=False)
+        self._inline_loading.discard(digest)
+        self.loaded.emit(digest)
 
     def thumbnail(self, digest: str) -> QPixmap | None:
         """The thumbnail if made; otherwise None, and it is being made (``loaded`` follows)."""
@@ -92,6 +166,12 @@ class ChatImageCache(QObject):
         self._loading.discard(digest)
         self.loaded.emit(digest)
 
+    async def drag_copy(self, digest: str) -> tuple[Path, bytes, str]:
+        """A temporary copy of the kept picture with its extension (for dragging out), its bytes and type."""
+        data, mime = await self.picture(digest)
+        path = await asyncio.to_thread(write_drag_copy, data, mime, f"picture-{digest[:8]}")
+        return path, data, mime
+
     async def picture(self, digest: str) -> tuple[bytes, str]:
         """The kept bytes and their MIME type."""
         record = await self._store.get_attachment(digest)
@@ -102,19 +182,47 @@ class ChatImageCache(QObject):
 
 class _Thumb(QLabel):
     clicked = Signal(str)
+    #: The button went down on it (a drag may follow: its copy is made now): hash
+    pressed = Signal(str)
+    #: The mouse moved far enough with the button down: hash
+    drag_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("message_image")
         self.digest = ""
         self.setFixedSize(QSize(MESSAGE_THUMBNAIL_SIDE, MESSAGE_THUMBNAIL_SIDE))
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Top-left: a wide picture sits right under the text, not in the middle of a square.
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip(self.tr("Open the picture (zoom, Copy, Save as)"))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._press: QPoint | None = None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton and self.digest:
+            self._press = event.position().toPoint()
+            self.pressed.emit(self.digest)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._press is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            if (event.position().toPoint() - self._press).manhattanLength() >= QApplication.startDragDistance():
+                self._press = None
+                self.drag_requested.emit(self.digest)
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+        pressed, self._press = self._press, None
+        if (
+            event.button() == Qt.MouseButton.LeftButton
+            and pressed is not None
+            and self.rect().contains(event.position().toPoint())
+        ):
             self.clicked.emit(self.digest)
             event.accept()
             return
@@ -138,6 +246,11 @@ class MessageImages(QWidget):
         self.setObjectName("message_images")
         self._cache: ChatImageCache | None = None
         self._thumbs: list[_Thumb] = []
+        #: hash → (copy, bytes, type) for dragging out, made when the button goes down
+        self._drag_copies: dict[str, tuple[Path, bytes, str]] = {}
+        self._drag_waiting: str | None = None
+        #: The last drag's data (what a drop would receive), for tests and diagnostics.
+        self.last_drag: QMimeData | None = None
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 2, 0, 2)
         self._layout.setSpacing(6)
@@ -161,6 +274,8 @@ class MessageImages(QWidget):
         while len(self._thumbs) < len(hashes):
             thumb = _Thumb(self)
             thumb.clicked.connect(self.image_clicked)
+            thumb.pressed.connect(self._prepare_drag)
+            thumb.drag_requested.connect(self._on_drag_requested)
             self._layout.insertWidget(len(self._thumbs), thumb)
             self._thumbs.append(thumb)
         for index, thumb in enumerate(self._thumbs):
@@ -172,6 +287,53 @@ class MessageImages(QWidget):
                 thumb.digest = ""
                 thumb.hide()
         self.setVisible(bool(hashes))
+
+    # -- dragging out ----------------------------------------------------------------------
+
+    @Slot(str)
+    def _prepare_drag(self, digest: str) -> None:
+        """The button went down on a thumbnail: make its copy now, so a drag can start at once."""
+        if self._cache is None or digest in self._drag_copies:
+            return
+        self._cache.tasks.spawn(self._make_copy(digest), name="chat.drag-copy")
+
+    async def _make_copy(self, digest: str) -> None:
+        assert self._cache is not None
+        try:
+            self._drag_copies[digest] = await self._cache.drag_copy(digest)
+        except (StoreError, OSError) as exc:
+            log.warning("chat: no copy to drag for %s: %s", digest[:12], type(exc).__name__)
+            self._drag_waiting = None
+            return
+        if self._drag_waiting == digest:
+            self._drag_waiting = None
+            if QApplication.mouseButtons() & Qt.MouseButton.LeftButton:
+                QTimer.singleShot(0, lambda: self.start_drag(digest))
+
+    @Slot(str)
+    def _on_drag_requested(self, digest: str) -> None:
+        if digest in self._drag_copies:
+            self.start_drag(digest)
+        else:
+            self._drag_waiting = digest  # started as soon as the copy is written
+
+    def drag_data(self, digest: str) -> QMimeData | None:
+        """What dragging this picture carries (None until its copy is made)."""
+        copy = self._drag_copies.get(digest)
+        return drag_mime_data(*copy) if copy is not None else None
+
+    def start_drag(self, digest: str) -> None:
+        mime_data = self.drag_data(digest)
+        thumb = next((t for t in self._thumbs if t.digest == digest), None)
+        if mime_data is None or thumb is None:
+            return
+        self.last_drag = mime_data
+        drag = QDrag(thumb)
+        drag.setMimeData(mime_data)
+        pixmap = thumb.pixmap()
+        if pixmap is not None and not pixmap.isNull():
+            drag.setPixmap(pixmap.scaled(96, 96, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+        drag.exec(Qt.DropAction.CopyAction)
 
     def _show(self, thumb: _Thumb) -> None:
         pixmap = self._cache.thumbnail(thumb.digest) if self._cache is not None else None

@@ -23,6 +23,7 @@ import logging
 import re
 import sys
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -40,6 +41,7 @@ from PySide6.QtGui import (
     QDesktopServices,
     QFontMetrics,
     QGuiApplication,
+    QImage,
     QPalette,
     QResizeEvent,
 )
@@ -49,11 +51,12 @@ from app.store import Role
 from app.ui.chat.conversation_model import MessageItem, MessageListModel
 from app.ui.chat.markdown import is_safe_link
 from app.ui.chat.math_render import math_jobs
-from app.ui.chat.image_view import MESSAGE_THUMBNAIL_SIDE
+from app.ui.chat.image_view import INLINE_IMAGE_SIDE, MESSAGE_THUMBNAIL_SIDE
 from app.ui.chat.message_widget import USER_INDENT, MessageWidget
 from app.ui.chat.render_document import (
     COPY_SCHEME,
     IMAGE_SCHEME,
+    KEPT_SCHEME,
     MessageDocument,
     RenderTheme,
 )
@@ -155,6 +158,8 @@ class DocumentCache:
         )
         self._theme: RenderTheme | None = None
         self.builds = 0
+        #: hash → the kept picture at inline size, or None while it loads (``ChatImageCache.inline_image``)
+        self.image_provider: Callable[[str], QImage | None] | None = None
 
     def set_theme(self, theme: RenderTheme) -> None:
         self._theme = theme
@@ -180,12 +185,20 @@ class DocumentCache:
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
+            self._show_kept_images(item, entry[0])
             return entry[0], entry[1]
         rich = item.role is not Role.USER
         content = self._build(item.text, rich=rich) if (item.text or item.streaming) else None
         reasoning = self._build(item.reasoning, rich=True) if item.reasoning else None
         self._store(key, (content, reasoning, False))
+        self._show_kept_images(item, content)
         return content, reasoning
+
+    def _show_kept_images(self, item: MessageItem, content: MessageDocument | None) -> None:
+        """A reply's markdown images shown as the copies Parla kept (once they are read)."""
+        if content is None or not item.images or item.role is Role.USER or self.image_provider is None:
+            return
+        content.show_kept_images(item.images, self.image_provider, INLINE_IMAGE_SIDE)
 
     def _build(self, text: str, *, rich: bool) -> MessageDocument:
         self.builds += 1
@@ -296,9 +309,33 @@ class MessageListView(QAbstractScrollArea):
 
     def set_image_cache(self, cache: object) -> None:
         """Where message widgets get their pictures' thumbnails (``ChatImageCache``)."""
+        if self._image_cache is not None:
+            self._image_cache.loaded.disconnect(self._on_image_loaded)  # type: ignore[attr-defined]
+            self._cache.image_provider = None
         self._image_cache = cache
+        if cache is not None:
+            cache.loaded.connect(self._on_image_loaded)  # type: ignore[attr-defined]
+            self._cache.image_provider = cache.inline_image  # type: ignore[attr-defined]
         for widget in [*self._widgets.values(), *self._pool]:
             widget.set_image_cache(cache)  # type: ignore[arg-type]
+
+    @Slot(str)
+    def _on_image_loaded(self, digest: str) -> None:
+        """A kept picture is ready: rows that show it in their text are rebuilt and measured again."""
+        touched = False
+        for row, item in enumerate(self._model.items):
+            if item.role is Role.USER or not any(part.get("hash") == digest for part in item.images):
+                continue
+            touched = True
+            self._exact[row] = False
+            widget = self._widgets.get(item.id)
+            if widget is not None:
+                self._bind(widget, item, row)
+                # The same document grew (a placeholder became a picture): measure the view again.
+                widget.content_view.updateGeometry()
+                widget.content_view.update()
+        if touched:
+            self._schedule_layout()
 
     def widget_for(self, message_id: int) -> MessageWidget | None:
         """The widget showing this message, if it is on (or near) the screen."""
@@ -673,6 +710,9 @@ class MessageListView(QAbstractScrollArea):
                 return
             QGuiApplication.clipboard().setText(code)
             self.status_message.emit(self.tr("Code copied to the clipboard."))
+            return
+        if scheme == KEPT_SCHEME:
+            self.image_activated.emit(rest)  # a kept picture in the text: the viewer
             return
         if scheme == IMAGE_SCHEME and isinstance(document, MessageDocument):
             try:

@@ -240,7 +240,9 @@ class MessageWidget(QWidget):
         self._header.setText(self.tr("You") if user else (item.model or model_label or self.tr("Assistant")))
         self._content_view.set_document(content)  # type: ignore[arg-type]
         self._content_view.setVisible(not self._editing and content is not None and bool(item.text))
-        self._images.set_images([str(part["hash"]) for part in item.images])
+        # Pictures shown in the text (in place of their markdown) are not repeated below it.
+        inlined = getattr(content, "inlined", ())
+        self._images.set_images([str(part["hash"]) for part in item.images if part["hash"] not in inlined])
 
         has_reasoning = bool(item.reasoning) and reasoning is not None
         self._thinking_button.setVisible(has_reasoning)

@@ -43,11 +43,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.errors import APIError
-from app.chat_images import ChatImageError, make_thumbnail, prepare_image
-from app.store import StoreClosedError, StoreError
-from app.ui.chat.attachments import THUMBNAIL_SIDE, ImageSource, PendingImage, image_error_text, image_sources
+from app.chat_images import ChatImageError, PreparedImage, fetch_returned_image, make_thumbnail, prepare_image
+from app.credentials import CredentialError
+from app.store import StoreClosedError, StoreError, image_part
+from app.ui.chat.attachments import (
+    THUMBNAIL_SIDE,
+    ImageSource,
+    PendingImage,
+    image_error_text,
+    image_sources,
+    web_image_error_text,
+)
 from app.ui.chat.composer import Composer
-from app.ui.chat.controller import ChatController
+from app.ui.chat.controller import ChatController, web_image_part, web_image_url
 from app.ui.chat.conversation_model import MessageListModel
 from app.ui.chat.export import ExportActions
 from app.ui.chat.image_view import ChatImageCache, ChatImageViewer
@@ -58,7 +66,7 @@ from app.ui.chat.settings_panel import ConversationSettingsPanel
 from app.ui.chat.sidebar import ConversationSidebar
 from app.ui.chat.sidebar_model import conversation_title
 from app.ui.context import AppContext
-from app.ui.errors import user_message
+from app.ui.errors import NoTokenError, user_message
 from app.ui.widgets.elided_label import ElidedLabel
 
 __all__ = ["ChatPage"]
@@ -172,6 +180,8 @@ class ChatPage(QWidget):
         self.composer.send_requested.connect(self.send)
         self.composer.stop_requested.connect(self.stop)
         self.composer.editor.textChanged.connect(self._on_composer_changed)
+        self.composer.attachments.changed.connect(self._on_composer_changed)
+        self.composer.attachments.detail_combo.currentIndexChanged.connect(self._on_composer_changed)
         self.composer.editor.images_inserted.connect(self.add_image_sources)
         self.composer.attach_requested.connect(self._on_attach_requested)
         self.composer.attachments.remove_requested.connect(self._remove_image)
@@ -257,7 +267,7 @@ class ChatPage(QWidget):
             images = [image for image in attachments.images() if image in images]  # bad ones were removed
             if not text.strip() and not images:
                 return
-            prepared = [image.prepared for image in images if image.prepared is not None]
+            prepared = [image.payload for image in images if image.payload is not None]
             if len(prepared) != len(images):
                 return  # one failed without being removed (cancelled): keep everything as it is
             sent = await self.controller.send(text, images=prepared, detail=detail if images else None)
@@ -320,20 +330,64 @@ class ChatPage(QWidget):
 
     async def _process_image(self, pending: PendingImage) -> None:
         source = pending.source
+        if source.url is not None:
+            await self._process_web_image(pending)
+            return
         max_side = self._context.preferences.chat_image_max_side
         try:
             thumbnail = await asyncio.to_thread(make_thumbnail, source.data, THUMBNAIL_SIDE)
             self.composer.attachments.set_thumbnail(pending, thumbnail)
-            pending.prepared = await asyncio.to_thread(
+            prepared = await asyncio.to_thread(
                 prepare_image, source.data, max_side=max_side, name=source.name or None
             )
+            pending.prepared = prepared
+            # Kept at once, so the conversation's draft can name it (the store's grace period
+            # protects it until the draft or a message does).
+            record = await self._store.put_attachment(  # type: ignore[union-attr]
+                prepared.data, prepared.mime, width=prepared.width, height=prepared.height
+            )
+            pending.hash = record.hash
+            if self.composer.attachments.tile(pending) is not None:
+                self._on_composer_changed()
         except ChatImageError as exc:
             log.info("chat: a picture was refused: %s", exc.kind)
             self.composer.attachments.remove(pending)
             self._context.notifier.warn(image_error_text(exc, source.name))
-        except OSError as exc:
+        except (OSError, StoreError) as exc:
             self.composer.attachments.remove(pending)
             self._context.notifier.error(exc)
+
+    async def _process_web_image(self, pending: PendingImage) -> None:
+        """A picture dragged from a web page: its address as it is, or downloaded first (a preference)."""
+        source = pending.source
+        url = source.url or ""
+        name = source.name or url
+        attachments = self.composer.attachments
+        if self._context.preferences.chat_web_image_mode != "download":
+            if source.data:  # the browser gave the pixels too: a thumbnail from them
+                try:
+                    attachments.set_thumbnail(
+                        pending, await asyncio.to_thread(make_thumbnail, source.data, THUMBNAIL_SIDE)
+                    )
+                except ChatImageError:
+                    pass
+            tile = attachments.tile(pending)
+            if pending.thumbnail is None and tile is not None:
+                tile.show_address()
+            pending.web_url = url
+            if tile is not None:
+                self._on_composer_changed()
+            return
+        try:
+            client = self._context.session.require_client()
+            data, _mime = await fetch_returned_image(client, url)
+        except (ChatImageError, APIError, NoTokenError, CredentialError) as exc:
+            log.info("chat: a web picture could not be downloaded: %s", type(exc).__name__)
+            attachments.remove(pending)
+            self._context.notifier.warn(web_image_error_text(exc, name))
+            return
+        pending.source = ImageSource(data, name)
+        await self._process_image(pending)
 
     @Slot(object)
     def _remove_image(self, pending: PendingImage) -> None:
@@ -401,6 +455,7 @@ class ChatPage(QWidget):
         conversation = await self.controller.open_conversation(conversation_id)
         warm_lexers()  # a reply's first code block then costs no frame
         self.composer.set_text(conversation.draft_text if conversation is not None else "")
+        self._restore_draft_images(conversation.draft_attachments if conversation is not None else [])
         self._draft_conversation = conversation.id if conversation is not None else None
         self._draft_dirty = False
         self.view.ensure_layout()
@@ -413,6 +468,70 @@ class ChatPage(QWidget):
             self.view.scroll_to_bottom()
 
     # -- the composer's draft ---------------------------------------------------------------
+
+    def _draft_parts(self) -> list[dict[str, Any]]:
+        """The composer's pictures as the draft keeps them (those not yet prepared follow later)."""
+        attachments = self.composer.attachments
+        detail = attachments.detail()
+        parts: list[dict[str, Any]] = []
+        for pending in attachments.images():
+            if pending.hash is not None:
+                parts.append(image_part(pending.hash, detail=detail if detail != "auto" else None))
+            elif pending.web_url is not None:
+                parts.append(web_image_part(pending.web_url, detail if detail != "auto" else None))
+        return parts
+
+    def _restore_draft_images(self, parts: list[dict[str, Any]]) -> None:
+        """Put the open conversation's draft pictures in the composer (those of the last one go)."""
+        attachments = self.composer.attachments
+        attachments.blockSignals(True)
+        try:
+            for pending in attachments.images():
+                if pending.task is not None and not pending.task.done():
+                    pending.task.cancel()
+                attachments.remove(pending)
+            details = {str(part.get("detail")) for part in parts if part.get("detail")}
+            for part in parts:
+                url = web_image_url(part)
+                if url is not None:  # a web picture sent by its address
+                    pending = PendingImage(ImageSource(b"", url.rsplit("/", 1)[-1], url=url), web_url=url)
+                    attachments.add(pending)
+                    tile = attachments.tile(pending)
+                    if tile is not None:
+                        tile.show_address()
+                    continue
+                if part.get("type") != "image" or not part.get("hash"):
+                    continue
+                pending = PendingImage(ImageSource(b"", ""), hash=str(part["hash"]))
+                attachments.add(pending)
+                pending.task = self._context.tasks.spawn(self._restore_image(pending), name="chat.draft-image")
+            details |= {str(part["image_url"]["detail"]) for part in parts if web_image_url(part) and part["image_url"].get("detail")}
+            if len(details) == 1:
+                attachments.set_detail(details.pop())
+        finally:
+            attachments.blockSignals(False)
+        self.composer._update_buttons()
+
+    async def _restore_image(self, pending: PendingImage) -> None:
+        """A draft picture back from the store: the kept (already prepared) bytes, and a thumbnail."""
+        digest = pending.hash or ""
+        try:
+            record = await self._store.get_attachment(digest)  # type: ignore[union-attr]
+            if record is None:
+                raise StoreError(f"the picture {digest[:12]} is no longer kept")
+            data = await self._store.read_attachment(digest)  # type: ignore[union-attr]
+            pending.source = ImageSource(data, "")
+            pending.prepared = PreparedImage(
+                data=data, mime=record.mime, width=record.width or 0, height=record.height or 0
+            )
+            thumbnail = await asyncio.to_thread(make_thumbnail, data, THUMBNAIL_SIDE)
+            self.composer.attachments.set_thumbnail(pending, thumbnail)
+        except (ChatImageError, StoreError, OSError) as exc:
+            log.warning("chat: a draft picture could not be restored: %s", type(exc).__name__)
+            pending.hash = None
+            if self.composer.attachments.remove(pending):
+                self._on_composer_changed()
+            self._context.notifier.warn(self.tr("A picture of the draft is no longer kept, so it was removed."))
 
     @Slot()
     def _on_composer_changed(self) -> None:
@@ -432,12 +551,13 @@ class ChatPage(QWidget):
             return
         self._draft_dirty = False
         text = self.composer.text()
+        parts = self._draft_parts()
         conversation_id = self._draft_conversation
         if conversation_id is not None and conversation_id != self.controller.current_id:
             # Typed in a conversation that is no longer open: its text still belongs to it.
-            await self._store.save_draft(conversation_id, text)  # type: ignore[union-attr]
+            await self._store.save_draft(conversation_id, text, parts)  # type: ignore[union-attr]
             return
-        await self.controller.save_draft(self.controller.current_id, text)
+        await self.controller.save_draft(self.controller.current_id, text, parts)
         self._draft_conversation = self.controller.current_id
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
@@ -447,12 +567,14 @@ class ChatPage(QWidget):
             self._draft_dirty = False
             if self._draft_conversation is not None:
                 try:
-                    future = self._store.save_draft(self._draft_conversation, self.composer.text())
+                    future = self._store.save_draft(
+                        self._draft_conversation, self.composer.text(), self._draft_parts()
+                    )
                 except StoreError:
                     pass
                 else:
                     future.add_done_callback(_log_future)
-            elif self.composer.text().strip():
+            elif self.composer.text().strip() or self._draft_parts():
                 self._draft_dirty = True
                 self._spawn(self._flush_draft(), "chat.draft")
         super().hideEvent(event)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
@@ -42,6 +42,7 @@ from PySide6.QtGui import (
     QFontInfo,
     QFontMetricsF,
     QGuiApplication,
+    QImage,
     QPalette,
     QTextBlockFormat,
     QTextCharFormat,
@@ -93,6 +94,12 @@ MATH_SCHEME = "parla-math"
 #: foreground of the surrounding text (restored if the formula stays as source).
 MATH_PENDING_PROPERTY = QTextFormat.Property.UserProperty + 41
 MATH_FOREGROUND_PROPERTY = QTextFormat.Property.UserProperty + 42
+#: Char-format properties of a markdown image's placeholder: its address and its alt text, so
+#: :meth:`MessageDocument.show_kept_images` can swap it for the copy Parla kept.
+IMAGE_SOURCE_PROPERTY = QTextFormat.Property.UserProperty + 43
+IMAGE_ALT_PROPERTY = QTextFormat.Property.UserProperty + 44
+#: An inline kept picture: its resource name and its anchor (``parla-kept:<hash>`` opens the viewer).
+KEPT_SCHEME = "parla-kept"
 
 #: Tables with more body rows than this are shown as preformatted text: a QTextTable of
 #: thousands of rows takes seconds to build and lay out, and nobody reads it as a grid.
@@ -211,6 +218,8 @@ class MessageDocument(QTextDocument):
         self.refused_resources: list[QUrl] = []
         self._code: list[str | CodeBlockWriter] = []
         self._images: list[str] = []
+        #: Hashes of kept pictures shown in the text in place of their markdown placeholder.
+        self.inlined: set[str] = set()
         self._theme = theme if theme is not None else RenderTheme.from_palette()
         self._apply_theme()
 
@@ -246,6 +255,7 @@ class MessageDocument(QTextDocument):
         self.clear()
         self._code.clear()
         self._images.clear()
+        self.inlined.clear()
         self.refused_resources.clear()
 
     def code_block(self, index: int) -> str:
@@ -262,6 +272,71 @@ class MessageDocument(QTextDocument):
 
     def image_count(self) -> int:
         return len(self._images)
+
+    def show_kept_images(
+        self, parts: Sequence[Mapping[str, Any]], image_for: Callable[[str], QImage | None], max_side: int
+    ) -> bool:
+        """Swap the placeholders of markdown images for the copies Parla kept (image parts).
+
+        A placeholder whose address is a part's ``source_url`` shows that part; a ``data:`` one
+        shows the next part without a ``source_url`` (the same alt text first). ``image_for(hash)``
+        gives the picture, or None while it is being read (call again later). Returns whether the
+        document changed.
+        """
+        kept = [dict(part) for part in parts if part.get("type") == "image" and part.get("hash")]
+        if not kept:
+            return False
+        found: list[tuple[int, int, str, str]] = []
+        block = self.begin()
+        while block.isValid():
+            iterator = block.begin()
+            while not iterator.atEnd():
+                fragment = iterator.fragment()
+                if fragment.isValid():
+                    fmt = fragment.charFormat()
+                    source = fmt.property(IMAGE_SOURCE_PROPERTY)
+                    if isinstance(source, str) and source and not fmt.isImageFormat():
+                        alt = fmt.property(IMAGE_ALT_PROPERTY)
+                        found.append((fragment.position(), fragment.length(), source, alt if isinstance(alt, str) else ""))
+                iterator += 1
+            block = block.next()
+        if not found:
+            return False
+        used: set[int] = set()
+        swaps: list[tuple[int, int, str, str]] = []
+        for position, length, source, alt in found:
+            index = _match_part(kept, used, source, alt)
+            if index is None:
+                continue
+            used.add(index)
+            swaps.append((position, length, str(kept[index]["hash"]), alt))
+        changed = False
+        cursor = QTextCursor(self)
+        cursor.beginEditBlock()
+        try:
+            for position, length, digest, alt in reversed(swaps):  # from the end: positions stay valid
+                image = image_for(digest)
+                if image is None or image.isNull():
+                    continue
+                name = f"{KEPT_SCHEME}:{digest}"
+                self.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), image)
+                scale = min(1.0, max_side / max(image.width(), image.height(), 1))
+                image_format = QTextImageFormat()
+                image_format.setName(name)
+                image_format.setWidth(round(image.width() * scale))
+                image_format.setHeight(round(image.height() * scale))
+                image_format.setAnchor(True)
+                image_format.setAnchorHref(name)
+                image_format.setToolTip(alt or QCoreApplication.translate("ChatRender", "Open the picture"))
+                cursor.setPosition(position)
+                cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
+                cursor.removeSelectedText()
+                cursor.insertImage(image_format)
+                self.inlined.add(digest)
+                changed = True
+        finally:
+            cursor.endEditBlock()
+        return changed
 
     def height_for_width(self, width: float) -> float:
         """The height the message needs at ``width`` (for list views and delegates)."""
@@ -896,6 +971,8 @@ class DocumentBuilder:
         label = QCoreApplication.translate("ChatRender", "Image: %1").replace("%1", alt)
         fmt = QTextCharFormat(base)
         fmt.setFontItalic(True)
+        fmt.setProperty(IMAGE_SOURCE_PROPERTY, src)
+        fmt.setProperty(IMAGE_ALT_PROPERTY, token.content)
         if src.lower().startswith(("http://", "https://")):
             index = self.state.image_count
             self.state.image_count += 1
@@ -905,6 +982,20 @@ class DocumentBuilder:
             fmt.setForeground(QBrush(self.theme.link))
             fmt.setToolTip(src)
         self.cursor.insertText(f"[{label}]", fmt)
+
+
+def _match_part(parts: list[dict[str, Any]], used: set[int], source: str, alt: str) -> int | None:
+    """Which kept image part a placeholder with this address and alt text stands for."""
+    for index, part in enumerate(parts):
+        if index not in used and part.get("source_url") == source:
+            return index
+    if not source.lower().startswith("data:"):
+        return None
+    loose = [index for index, part in enumerate(parts) if index not in used and not part.get("source_url")]
+    for index in loose:
+        if alt and parts[index].get("alt") == alt:
+            return index
+    return loose[0] if loose else None
 
 
 def _deliver(ref: weakref.ref[MessageDocument], name: str, image: MathImage | None) -> None:

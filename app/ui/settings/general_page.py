@@ -1,4 +1,4 @@
-"""The General page: language, colour theme, and how Enter behaves in the chat composer."""
+"""The General page: language, colour theme, text size, the tray, the chat composer's Enter key, and chat pictures."""
 
 from __future__ import annotations
 
@@ -87,6 +87,28 @@ class GeneralPage(QWidget):
         tray_note.setWordWrap(True)
         tray_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
+        self._image_side_spin = QSpinBox(self)
+        self._image_side_spin.setRange(256, 8192)
+        self._image_side_spin.setSingleStep(256)
+        self._image_side_spin.setSuffix(self.tr(" px"))
+        self._image_side_spin.setValue(preferences.chat_image_max_side)
+        self._image_side_spin.setAccessibleName(self.tr("Largest side of sent pictures"))
+        self._image_side_spin.setToolTip(
+            self.tr("Pictures sent in chat are scaled down so that their longest side is at most this long")
+        )
+        self._web_image_combo = QComboBox(self)
+        self._web_image_combo.addItem(self.tr("Send the address (the model fetches the picture)"), "url")
+        self._web_image_combo.addItem(self.tr("Download it first and send the picture itself"), "download")
+        self._web_image_combo.setCurrentIndex(max(0, self._web_image_combo.findData(preferences.chat_web_image_mode)))
+        self._web_image_combo.setAccessibleName(self.tr("Pictures from web pages"))
+        self._web_image_combo.setToolTip(self.tr("What happens to a picture dragged from a web page into a chat"))
+        image_note = QLabel(
+            self.tr("Downloaded pictures are scaled and stripped of metadata like dropped files; some models cannot fetch addresses."),
+            self,
+        )
+        image_note.setWordWrap(True)
+        image_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow(self.tr("Language:"), _at_size_hint(self._language_combo))
@@ -99,6 +121,9 @@ class GeneralPage(QWidget):
         form.addRow("", tray_note)
         form.addRow(self.tr("Chat messages:"), _at_size_hint(self._enter_combo))
         form.addRow("", enter_note)
+        form.addRow(self.tr("Sent pictures at most:"), _at_size_hint(self._image_side_spin))
+        form.addRow(self.tr("Pictures from web pages:"), _at_size_hint(self._web_image_combo))
+        form.addRow("", image_note)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addStretch(1)
@@ -123,6 +148,14 @@ class GeneralPage(QWidget):
     def tray_check(self) -> QCheckBox:
         return self._tray_check
 
+    @property
+    def image_side_spin(self) -> QSpinBox:
+        return self._image_side_spin
+
+    @property
+    def web_image_combo(self) -> QComboBox:
+        return self._web_image_combo
+
     def apply(self) -> bool:
         """Write the choices; True when the language changed (it needs a restart)."""
         language = str(self._language_combo.currentData())
@@ -133,6 +166,8 @@ class GeneralPage(QWidget):
         self._preferences.font_size = size if size >= MIN_POINT_SIZE else 0
         self._preferences.tray = self._tray_check.isChecked()
         self._preferences.enter_sends = bool(self._enter_combo.currentData())
+        self._preferences.chat_image_max_side = self._image_side_spin.value()
+        self._preferences.chat_web_image_mode = str(self._web_image_combo.currentData())
         return language_changed
 
 

@@ -324,10 +324,15 @@ def test_returned_pictures_in_all_three_shapes_are_kept_and_survive_a_restart(
         data = chat.call(chat.store.read_attachment(message.images[0]["hash"]))
         with Image.open(io.BytesIO(data)) as picture:
             assert picture.size == (64, 64)
-    for reply in replies:
+    for reply, variant in zip(replies, ("url", "data", "images"), strict=True):
         widget = chat.widget(reply.id)
-        chat.qtbot.waitUntil(lambda: widget.images.isVisible() and len(widget.images.hashes()) == 1, timeout=5000)
-        chat.qtbot.waitUntil(lambda: not widget.images.thumb(0).pixmap().isNull(), timeout=5000)
+        digest = reply.images[0]["hash"]
+        if variant == "images":  # no markdown to stand in for: a thumbnail under the text
+            chat.qtbot.waitUntil(lambda: widget.images.isVisible() and len(widget.images.hashes()) == 1, timeout=5000)
+            chat.qtbot.waitUntil(lambda: not widget.images.thumb(0).pixmap().isNull(), timeout=5000)
+        else:  # the markdown's placeholder became the kept copy, inline
+            chat.qtbot.waitUntil(lambda: digest in _inline_images(widget.content_view.document()), timeout=5000)
+            assert not widget.images.isVisible()
     # Parla restarts and the server is gone: the kept copies are still shown.
     conversation_id = chat.page.controller.current_id
     chat.page.hide()
@@ -346,7 +351,12 @@ def test_returned_pictures_in_all_three_shapes_are_kept_and_survive_a_restart(
             page.view.ensure_layout()
             shown = page.view.widget_for(reply.id)
             assert shown is not None
-            chat.qtbot.waitUntil(lambda: not shown.images.thumb(0).pixmap().isNull(), timeout=5000)
+            if reply is replies[-1]:
+                chat.qtbot.waitUntil(lambda: not shown.images.thumb(0).pixmap().isNull(), timeout=5000)
+            else:
+                digest = item.images[0]["hash"]
+                chat.qtbot.waitUntil(lambda: digest in _inline_images(shown.content_view.document()), timeout=5000)
+                assert "[Image:" not in shown.content_view.document().toPlainText()
         chat.qtbot.mouseClick(shown.images.thumb(0), Qt.MouseButton.LeftButton)
         chat.qtbot.waitUntil(lambda: page.viewer is not None and page.viewer.isVisible(), timeout=5000)
         assert page.viewer.image.width() == 64
@@ -354,6 +364,52 @@ def test_returned_pictures_in_all_three_shapes_are_kept_and_survive_a_restart(
     finally:
         page.hide()
         page.deleteLater()
+
+
+def _inline_images(document: Any) -> dict[str, tuple[int, int]]:
+    """Kept pictures shown in a document's text: hash → (width, height) of the resource."""
+    from PySide6.QtCore import QUrl as _QUrl
+    from PySide6.QtGui import QTextDocument
+
+    found: dict[str, tuple[int, int]] = {}
+    block = document.begin()
+    while block.isValid():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            fragment = iterator.fragment()
+            fmt = fragment.charFormat()
+            if fragment.isValid() and fmt.isImageFormat():
+                name = fmt.toImageFormat().name()
+                if name.startswith("parla-kept:"):
+                    image = document.resource(QTextDocument.ResourceType.ImageResource.value, _QUrl(name))
+                    assert isinstance(image, QImage) and not image.isNull()
+                    found[name.partition(":")[2]] = (image.width(), image.height())
+            iterator += 1
+        block = block.next()
+    return found
+
+
+def test_a_returned_picture_replaces_its_placeholder_and_opens_the_viewer(chat: ChatHarness, loopback: Any) -> None:
+    loopback.inject("/chat/completions", Fault(quirk=9, variant="url"))
+    chat.send("draw")
+    reply = chat.wait_done()
+    widget = chat.widget(reply.id)
+    assert "[Image: image]" in widget.content_view.document().toPlainText()  # until it is kept
+    chat.qtbot.waitUntil(lambda: len(chat.last().images) == 1, timeout=10000)
+    digest = chat.last().images[0]["hash"]
+    chat.qtbot.waitUntil(lambda: digest in _inline_images(widget.content_view.document()), timeout=5000)
+    document = widget.content_view.document()
+    assert _inline_images(document)[digest] == (64, 64)
+    assert "[Image: image]" not in document.toPlainText() and document.toPlainText().startswith("Here is the image.")
+    assert not widget.images.isVisible()  # not repeated under the text
+    # The row grew to hold it (nothing clipped).
+    chat.qtbot.waitUntil(lambda: widget.content_view.height() >= document.size().height() - 1, timeout=5000)
+    assert document.size().height() > 64
+    # A click on it opens the viewer with the kept bytes.
+    chat.page.view.open_anchor(document, f"parla-kept:{digest}")
+    chat.qtbot.waitUntil(lambda: chat.page.viewer is not None and chat.page.viewer.isVisible(), timeout=5000)
+    assert chat.page.viewer.image.width() == 64
+    chat.page.viewer.close()
 
 
 def test_a_returned_picture_that_cannot_be_fetched_gets_a_sentence(chat: ChatHarness, loopback: Any) -> None:
@@ -365,3 +421,269 @@ def test_a_returned_picture_that_cannot_be_fetched_gets_a_sentence(chat: ChatHar
     chat.qtbot.waitUntil(lambda: bool(posted), timeout=10000)
     assert posted[-1].startswith("A picture in the reply could not be downloaded, so it was not kept")
     assert chat.last().images == []
+
+
+# -- the draft keeps its pictures -----------------------------------------------------------------
+
+
+def test_draft_pictures_are_kept_when_switching_and_after_a_restart(
+    chat: ChatHarness, loopback: Any, chat_context: Any, tmp_path: Path
+) -> None:
+    from app.ui.chat.page import ChatPage
+
+    strip = chat.page.composer.attachments
+    chat.type("about these")
+    chat.page.attach_image_file(str(_png(tmp_path / "one.png", (500, 300))))
+    chat.page.attach_image_file(str(_png(tmp_path / "two.png", color=(250, 250, 0))))
+    _wait_images_ready(chat, 2)
+    chat.qtbot.waitUntil(lambda: all(p.hash for p in strip.images()), timeout=5000)
+    strip.set_detail("high")
+    hashes = [p.hash for p in strip.images()]
+    # A new chat with a draft becomes a conversation (once the draft timer fires).
+    chat.qtbot.waitUntil(lambda: chat.page.controller.current_id is not None, timeout=5000)
+    conversation_id = chat.page.controller.current_id
+    # Away to a new chat: the composer is empty; the draft (text, pictures, detail) is stored.
+    chat.call(chat.page._open(None))
+    assert strip.count() == 0 and chat.page.composer.text() == ""
+    draft = chat.call(chat.store.load_draft(conversation_id))
+    assert draft.text == "about these"
+    assert [p["hash"] for p in draft.attachments] == hashes
+    assert all(p["detail"] == "high" for p in draft.attachments)
+    for digest in hashes:  # the draft holds the prepared bytes themselves
+        assert chat.call(chat.store.get_attachment(digest)).mime == "image/jpeg"
+    # Back again: the pictures return, thumbnails and all.
+    chat.call(chat.page._open(conversation_id))
+    assert [p.hash for p in strip.images()] == hashes and strip.detail() == "high"
+    chat.qtbot.waitUntil(lambda: all(p.ready and p.thumbnail for p in strip.images()), timeout=5000)
+    assert strip.isVisible() and chat.page.composer.send_button.isEnabled()
+    # Removing one is kept too.
+    strip.tile(strip.images()[1]).remove_button.click()
+    chat.qtbot.waitUntil(
+        lambda: [p["hash"] for p in chat.call(chat.store.load_draft(conversation_id)).attachments] == hashes[:1],
+        timeout=5000,
+    )
+    # Parla restarts: the draft picture is in the composer and is sent as it was prepared.
+    chat.page.hide()
+    page = ChatPage(chat_context)
+    page.resize(1000, 700)
+    page.show()
+    try:
+        chat.qtbot.wait(200)
+        chat.call(page._open(conversation_id))
+        restored = page.composer.attachments
+        assert page.composer.text() == "about these" and [p.hash for p in restored.images()] == hashes[:1]
+        chat.qtbot.waitUntil(lambda: all(p.ready and p.thumbnail for p in restored.images()), timeout=5000)
+        kept = chat.call(chat.store.read_attachment(hashes[0]))
+        page.composer.send_button.click()
+        chat.qtbot.waitUntil(lambda: restored.count() == 0, timeout=5000)
+        from tests.ui.chat.chat_fixtures import wait_reply_done
+
+        wait_reply_done(chat.qtbot, page)
+        parts = _sent_parts(loopback)
+        assert parts[0] == {"type": "text", "text": "about these"}
+        assert len(parts) == 2 and parts[1]["image_url"]["detail"] == "high"
+        assert _decode_data_url(parts[1]["image_url"]["url"])[1] == kept
+        assert chat.call(chat.store.load_draft(conversation_id)).attachments == []
+    finally:
+        page.hide()
+        page.deleteLater()
+
+
+# -- dragging a picture out ---------------------------------------------------------------------
+
+
+def test_dragging_a_thumbnail_out_carries_a_file_and_the_image(
+    chat: ChatHarness, loopback: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QDrag, QMouseEvent
+
+    import app.ui.chat.image_view as image_view
+
+    executed: list[Any] = []
+
+    class RecordingDrag(QDrag):
+        def exec(self, *args: Any) -> Qt.DropAction:  # noqa: A003 — a real drag would wait for the user
+            executed.append(self.mimeData())
+            return Qt.DropAction.CopyAction
+
+    monkeypatch.setattr(image_view, "QDrag", RecordingDrag)
+    chat.page.attach_image_file(str(_png(tmp_path / "x.png", (500, 250))))
+    _wait_images_ready(chat, 1)
+    chat.send("look")
+    chat.wait_done()
+    user = chat.items()[0]
+    digest = user.images[0]["hash"]
+    row = chat.widget(user.id).images
+    thumb = row.thumb(0)
+    chat.qtbot.waitUntil(lambda: not thumb.pixmap().isNull(), timeout=5000)
+
+    def mouse(kind: QEvent.Type, x: int, buttons: Qt.MouseButton) -> None:
+        point = QPointF(x, 40)
+        event = QMouseEvent(kind, point, thumb.mapToGlobal(point), Qt.MouseButton.LeftButton if kind != QEvent.Type.MouseMove else Qt.MouseButton.NoButton, buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(thumb, event)
+
+    mouse(QEvent.Type.MouseButtonPress, 40, Qt.MouseButton.LeftButton)
+    chat.qtbot.waitUntil(lambda: row.drag_data(digest) is not None, timeout=5000)  # the copy is made on press
+    mouse(QEvent.Type.MouseMove, 40 + 3 * QApplication.startDragDistance(), Qt.MouseButton.LeftButton)
+    assert len(executed) == 1
+    mime = executed[0]
+    kept = chat.call(chat.store.read_attachment(digest))
+    urls = mime.urls()
+    assert len(urls) == 1 and urls[0].isLocalFile()
+    path = Path(urls[0].toLocalFile())
+    assert path.suffix == ".jpg" and path.read_bytes() == kept  # what was sent, named by its type
+    assert mime.hasImage() and (mime.imageData().width(), mime.imageData().height()) == (500, 250)
+    assert bytes(mime.data("image/jpeg").data()) == kept
+    mouse(QEvent.Type.MouseButtonRelease, 40 + 3 * QApplication.startDragDistance(), Qt.MouseButton.NoButton)
+    chat.qtbot.wait(100)
+    assert chat.page.viewer is None  # a drag is not a click
+
+
+# -- pictures dragged from a web page -------------------------------------------------------------
+
+
+def _served_png_url(chat: ChatHarness, loopback: Any) -> str:
+    """An http URL on the loopback server that serves a PNG (a picture a quirk-9 reply named)."""
+    loopback.inject("/chat/completions", Fault(quirk=9, variant="url"))
+    chat.send("draw")
+    chat.wait_done()
+    chat.qtbot.waitUntil(lambda: len(chat.last().images) == 1, timeout=10000)
+    url = chat.last().images[0]["source_url"]
+    assert url.startswith(loopback.origin + "/files/") and url.endswith(".png")
+    return url
+
+
+def _web_drag(url: str) -> QMimeData:
+    mime = QMimeData()
+    mime.setUrls([QUrl(url)])  # no local file: what a browser puts in a drag of an <img>
+    mime.setText(url)
+    return mime
+
+
+def test_a_picture_dragged_from_a_web_page_is_sent_by_its_address(chat: ChatHarness, loopback: Any) -> None:
+    url = _served_png_url(chat, loopback)
+    assert chat.context.preferences.chat_web_image_mode == "url"  # the default
+    requests_before = len(loopback.requests_to("/files/" + url.rsplit("/", 1)[-1]))
+    _drop(chat, _web_drag(url))
+    _wait_images_ready(chat, 1)
+    strip = chat.page.composer.attachments
+    assert strip.images()[0].web_url == url
+    assert strip.tile(strip.images()[0]).picture.text() == "Web\npicture"
+    strip.set_detail("low")
+    chat.send("what is this?")
+    assert chat.wait_done().text == "Echo: what is this? [images: 1]"
+    parts = _sent_parts(loopback)
+    assert parts == [
+        {"type": "text", "text": "what is this?"},
+        {"type": "image_url", "image_url": {"url": url, "detail": "low"}},
+    ]
+    # Parla did not fetch it: the model does.
+    assert len(loopback.requests_to("/files/" + url.rsplit("/", 1)[-1])) == requests_before
+    user = chat.items()[-2]
+    stored = chat.call(chat.store.get_message(user.id))
+    assert stored.content[1] == {"type": "image_url", "image_url": {"url": url, "detail": "low"}}
+    # Asked again, the address goes along again.
+    chat.call(chat.page.controller.regenerate(chat.last().id))
+    chat.wait_done()
+    assert _sent_parts(loopback)[1]["image_url"]["url"] == url
+
+
+def test_a_picture_dragged_from_a_web_page_is_downloaded_first_when_so_set(
+    chat: ChatHarness, loopback: Any
+) -> None:
+    url = _served_png_url(chat, loopback)
+    chat.context.preferences.chat_web_image_mode = "download"
+    _drop(chat, _web_drag(url))
+    _wait_images_ready(chat, 1)
+    pending = chat.page.composer.attachments.images()[0]
+    assert pending.web_url is None and pending.prepared is not None and pending.thumbnail
+    assert pending.prepared.original_name == url.rsplit("/", 1)[-1]
+    chat.send("and this?")
+    assert chat.wait_done().text == "Echo: and this? [images: 1]"
+    parts = _sent_parts(loopback)
+    mime_type, data = _decode_data_url(parts[1]["image_url"]["url"])
+    assert mime_type == "image/jpeg"  # prepared like a dropped file (an opaque PNG → JPEG)
+    with Image.open(io.BytesIO(data)) as sent:
+        assert sent.size == (64, 64)
+    # A web picture that cannot be downloaded gets a sentence, and nothing is attached.
+    posted = _banners(chat)
+    _drop(chat, _web_drag(loopback.origin + "/files/gone.png"))
+    chat.qtbot.waitUntil(lambda: bool(posted), timeout=10000)
+    assert posted[-1].startswith("“gone.png” could not be downloaded, so it was not attached")
+    assert chat.page.composer.attachments.count() == 0
+
+
+def test_settings_general_page_has_the_chat_picture_controls(make_context: Any) -> None:
+    from app.ui.settings.general_page import GeneralPage
+
+    context = make_context()
+    preferences = context.preferences
+    page = GeneralPage(preferences)
+    try:
+        combo = page.web_image_combo
+        assert combo.currentData() == "url"
+        combo.setCurrentIndex(combo.findData("download"))
+        spin = page.image_side_spin
+        assert spin.value() == 2048 and (spin.minimum(), spin.maximum()) == (256, 8192)
+        spin.setValue(1024)
+        assert preferences.chat_web_image_mode == "url"  # only OK/Apply writes
+        page.apply()
+        assert preferences.chat_web_image_mode == "download" and preferences.chat_image_max_side == 1024
+    finally:
+        page.deleteLater()
+
+
+# -- edit in chat ---------------------------------------------------------------------------------
+
+
+def test_edit_in_chat_a_picture_and_an_instruction_come_back_as_a_new_picture(
+    chat: ChatHarness, loopback: Any, chat_context: Any, tmp_path: Path
+) -> None:
+    """An image-capable chat model (the loopback's quirk 9) answers a picture and an instruction
+    with a new picture: it is shown in the reply, kept, and still there after a restart."""
+    from tests.loopback._media import make_image
+
+    from app.ui.chat.page import ChatPage
+
+    chat.page.attach_image_file(str(_jpeg_with_gps(tmp_path / "cat.jpg", (800, 600))))
+    _wait_images_ready(chat, 1)
+    loopback.inject("/chat/completions", Fault(quirk=9, variant="url"))
+    chat.send("make the background blue")
+    reply = chat.wait_done()
+    assert reply.state is MessageState.COMPLETE and reply.text.startswith("Here is the image.")
+    # What the model received: the instruction and the picture, without its EXIF.
+    parts = _sent_parts(loopback)
+    assert parts[0] == {"type": "text", "text": "make the background blue"}
+    mime_type, sent = _decode_data_url(parts[1]["image_url"]["url"])
+    assert mime_type == "image/jpeg" and b"SpyCam" not in sent
+    # What came back: a new picture, kept and shown in the reply in place of its markdown.
+    chat.qtbot.waitUntil(lambda: len(chat.last().images) == 1, timeout=10000)
+    returned = chat.last().images[0]
+    user = chat.items()[-2]
+    assert returned["hash"] != user.images[0]["hash"]
+    kept = chat.call(chat.store.read_attachment(returned["hash"]))
+    assert kept == make_image(64, 64, "quirk9url:make the background blue")
+    widget = chat.widget(reply.id)
+    chat.qtbot.waitUntil(lambda: returned["hash"] in _inline_images(widget.content_view.document()), timeout=5000)
+    # After a restart with the server gone, both pictures are still shown.
+    conversation_id = chat.page.controller.current_id
+    chat.page.hide()
+    loopback.stop()
+    page = ChatPage(chat_context)
+    page.resize(1000, 700)
+    page.show()
+    try:
+        chat.qtbot.wait(200)
+        chat.call(page._open(conversation_id))
+        page.view.ensure_layout()
+        shown_user = page.view.widget_for(user.id)
+        shown_reply = page.view.widget_for(reply.id)
+        assert shown_user is not None and shown_reply is not None
+        chat.qtbot.waitUntil(lambda: not shown_user.images.thumb(0).pixmap().isNull(), timeout=5000)
+        chat.qtbot.waitUntil(
+            lambda: returned["hash"] in _inline_images(shown_reply.content_view.document()), timeout=5000
+        )
+    finally:
+        page.hide()
+        page.deleteLater()
