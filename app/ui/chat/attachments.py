@@ -29,6 +29,7 @@ __all__ = [
     "image_error_text",
     "returned_image_error_text",
     "web_image_error_text",
+    "web_picture_load_error_text",
     "image_sources",
 ]
 
@@ -143,6 +144,23 @@ def web_image_error_text(exc: BaseException, name: str) -> str:
             name=name, reason=user_message(exc)
         )
     return text.format(name=name)
+
+
+def web_picture_load_error_text(exc: BaseException, host: str) -> str:
+    """Why a picture sent by its address could not be loaded into the conversation (one sentence)."""
+    translate = QCoreApplication.translate
+    kind = exc.kind if isinstance(exc, ChatImageError) else None
+    if kind is ImageErrorKind.TOO_LARGE:
+        text = translate("ChatImages", "The picture from {host} is larger than 20 MB, so it was not loaded.")
+    elif kind is ImageErrorKind.TIMEOUT:
+        text = translate("ChatImages", "The picture from {host} took too long to download, so it was not loaded.")
+    elif kind is not None:
+        text = translate("ChatImages", "The file at {host} is not a picture Parla can read, so it was not loaded.")
+    else:
+        return translate("ChatImages", "The picture from {host} could not be loaded: {reason}").format(
+            host=host, reason=user_message(exc)
+        )
+    return text.format(host=host)
 
 
 def returned_image_error_text(exc: BaseException) -> str:

@@ -58,6 +58,8 @@ class MessageItem:
     images: list[dict[str, Any]] = field(default_factory=list)
     #: Web pictures the user sent by their address (``{"type": "image_url", "image_url": {"url", …}}``).
     web_images: list[dict[str, Any]] = field(default_factory=list)
+    #: Addresses of web pictures being loaded now (the user clicked Load picture).
+    web_loading: set[str] = field(default_factory=set)
 
     @classmethod
     def from_message(cls, message: Message) -> "MessageItem":

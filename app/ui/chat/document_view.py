@@ -32,7 +32,7 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
 )
-from PySide6.QtWidgets import QMenu, QSizePolicy, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QSizePolicy, QToolTip, QWidget
 
 __all__ = ["DocumentView"]
 
@@ -42,6 +42,10 @@ class DocumentView(QWidget):
 
     #: A link was clicked (pressed and released on the same anchor): (document, href).
     anchor_clicked = Signal(object, str)
+    #: The button went down on a link starting with :attr:`drag_prefix` (a drag may follow): href
+    drag_anchor_pressed = Signal(str)
+    #: The mouse moved far enough from such a link with the button down (drag it out): href
+    drag_anchor_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +62,9 @@ class DocumentView(QWidget):
         self._selecting = False
         self._text_color: QColor | None = None
         self._hover_anchor = ""
+        #: Links starting with this are dragged (not selected across) when the mouse moves from them.
+        self.drag_prefix = ""
+        self._drag_anchor = ""
 
     # -- content --------------------------------------------------------------------------
 
@@ -169,6 +176,10 @@ class DocumentView(QWidget):
         point = event.position().toPoint()
         self._pressed_anchor = self.anchor_at(point)
         self._press_position = point
+        self._drag_anchor = ""
+        if self.drag_prefix and self._pressed_anchor.startswith(self.drag_prefix):
+            self._drag_anchor = self._pressed_anchor
+            self.drag_anchor_pressed.emit(self._drag_anchor)
         position = self._position_at(point)
         if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self._selection is not None:
             self._selection.setPosition(max(0, position), QTextCursor.MoveMode.KeepAnchor)
@@ -182,6 +193,16 @@ class DocumentView(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         point = event.position().toPoint()
+        if self._drag_anchor and event.buttons() & Qt.MouseButton.LeftButton and self._press_position is not None:
+            if (point - self._press_position).manhattanLength() >= QApplication.startDragDistance():
+                href, self._drag_anchor = self._drag_anchor, ""
+                self._pressed_anchor = ""
+                self._selecting = False
+                self._selection = None
+                self.update()
+                self.drag_anchor_requested.emit(href)
+            event.accept()
+            return
         if self._selecting and self._selection is not None and event.buttons() & Qt.MouseButton.LeftButton:
             if self._press_position is not None and (point - self._press_position).manhattanLength() > 3:
                 self._pressed_anchor = ""  # a drag that started on a link selects instead
@@ -203,6 +224,7 @@ class DocumentView(QWidget):
             super().mouseReleaseEvent(event)
             return
         self._selecting = False
+        self._drag_anchor = ""
         anchor = self.anchor_at(event.position().toPoint())
         if anchor and anchor == self._pressed_anchor and self._document is not None:
             if self._selection is not None and not self._selection.hasSelection():

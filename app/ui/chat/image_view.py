@@ -23,6 +23,8 @@ from PySide6.QtGui import QDrag, QGuiApplication, QImage, QKeySequence, QMouseEv
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
+    QFrame,
+    QPushButton,
     QHBoxLayout,
     QApplication,
     QLabel,
@@ -38,7 +40,17 @@ from app.ui.images.viewer import ZoomView
 from app.ui.notify import Notifier
 from app.ui.tasks import TaskRegistry
 
-__all__ = ["ChatImageCache", "ChatImageViewer", "INLINE_IMAGE_SIDE", "MessageImages", "MESSAGE_THUMBNAIL_SIDE"]
+__all__ = [
+    "ChatImageCache",
+    "ChatImageViewer",
+    "DRAG_COPY_MAX_AGE",
+    "INLINE_IMAGE_SIDE",
+    "MESSAGE_THUMBNAIL_SIDE",
+    "MessageImages",
+    "MessageWebImages",
+    "remove_old_drag_copies",
+    "set_drag_root",
+]
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +62,61 @@ _CACHE_CAPACITY = 200
 _EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
 
 
+#: Where this run's drag copies go (the page points it at the cache: ``<cache>/drag``).
+_drag_root: Path | None = None
 _drag_dir: Path | None = None
+#: A drag copy folder older than this is removed at start (a file manager may still be reading a younger one).
+DRAG_COPY_MAX_AGE = 24 * 3600
+_DRAG_PREFIX = "parla-drag-"
+
+
+def set_drag_root(root: Path | None) -> None:
+    """Put the drag copies of this run under ``root`` (a new ``parla-drag-*`` folder there)."""
+    global _drag_root, _drag_dir  # noqa: PLW0603 — one folder per run
+    _drag_root = root
+    _drag_dir = None
+
+
+def remove_old_drag_copies(root: Path, *, max_age: float = DRAG_COPY_MAX_AGE, now: float | None = None) -> int:
+    """Delete the ``parla-drag-*`` folders under ``root`` not touched for ``max_age`` seconds (blocking).
+
+    Returns how many were removed; this run's own folder is never removed.
+    """
+    import shutil
+    import time
+
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        candidates = [path for path in root.iterdir() if path.name.startswith(_DRAG_PREFIX) and path.is_dir()]
+    except OSError:
+        return 0
+    for path in candidates:
+        if _drag_dir is not None and path == _drag_dir:
+            continue
+        try:
+            newest = max([path.stat().st_mtime, *(child.stat().st_mtime for child in path.iterdir())])
+        except OSError:
+            continue
+        if now - newest < max_age:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed += not path.exists()
+    return removed
 
 
 def write_drag_copy(data: bytes, mime: str, name: str) -> Path:
     """A copy of a kept picture with a proper extension, for dragging out (blocking: a file write).
 
-    The copies live in a private temporary folder for this run; a file manager reads them when
-    the drop lands, so they are not removed at once.
+    The copies live in a private folder for this run (under the cache, see :func:`set_drag_root`);
+    a file manager reads them when the drop lands — possibly a while later — so they are removed
+    only by :func:`remove_old_drag_copies` at a later start, once they are a day old.
     """
     global _drag_dir  # noqa: PLW0603 — one folder per run
     if _drag_dir is None or not _drag_dir.is_dir():
-        _drag_dir = Path(tempfile.mkdtemp(prefix="parla-drag-"))
+        if _drag_root is not None:
+            _drag_root.mkdir(parents=True, exist_ok=True)
+        _drag_dir = Path(tempfile.mkdtemp(prefix=_DRAG_PREFIX, dir=_drag_root))
     path = _drag_dir / (Path(name).stem + _EXTENSIONS.get(mime, ".png"))
     if not path.exists() or path.stat().st_size != len(data):
         path.write_bytes(data)
@@ -248,7 +303,7 @@ class MessageImages(QWidget):
         self._thumbs: list[_Thumb] = []
         #: hash → (copy, bytes, type) for dragging out, made when the button goes down
         self._drag_copies: dict[str, tuple[Path, bytes, str]] = {}
-        self._drag_waiting: str | None = None
+        self._drag_waiting: tuple[str, QWidget | None] | None = None
         #: The last drag's data (what a drop would receive), for tests and diagnostics.
         self.last_drag: QMimeData | None = None
         self._layout = QHBoxLayout(self)
@@ -292,7 +347,11 @@ class MessageImages(QWidget):
 
     @Slot(str)
     def _prepare_drag(self, digest: str) -> None:
-        """The button went down on a thumbnail: make its copy now, so a drag can start at once."""
+        """The button went down on a picture: make its copy now, so a drag can start at once."""
+        self.prepare_drag(digest)
+
+    def prepare_drag(self, digest: str) -> None:
+        """Make the copy a drag of this picture carries (a thumbnail or a picture in the text)."""
         if self._cache is None or digest in self._drag_copies:
             return
         self._cache.tasks.spawn(self._make_copy(digest), name="chat.drag-copy")
@@ -305,32 +364,41 @@ class MessageImages(QWidget):
             log.warning("chat: no copy to drag for %s: %s", digest[:12], type(exc).__name__)
             self._drag_waiting = None
             return
-        if self._drag_waiting == digest:
+        if self._drag_waiting is not None and self._drag_waiting[0] == digest:
+            source = self._drag_waiting[1]
             self._drag_waiting = None
             if QApplication.mouseButtons() & Qt.MouseButton.LeftButton:
-                QTimer.singleShot(0, lambda: self.start_drag(digest))
+                QTimer.singleShot(0, lambda: self.start_drag(digest, source))
 
     @Slot(str)
     def _on_drag_requested(self, digest: str) -> None:
+        thumb = self.sender()
+        self.request_drag(digest, thumb if isinstance(thumb, QWidget) else None)
+
+    def request_drag(self, digest: str, source: QWidget | None = None) -> None:
+        """Start dragging the picture out from ``source`` (at once, or as soon as its copy is made)."""
         if digest in self._drag_copies:
-            self.start_drag(digest)
+            self.start_drag(digest, source)
         else:
-            self._drag_waiting = digest  # started as soon as the copy is written
+            self._drag_waiting = (digest, source)  # started as soon as the copy is written
+            self.prepare_drag(digest)
 
     def drag_data(self, digest: str) -> QMimeData | None:
         """What dragging this picture carries (None until its copy is made)."""
         copy = self._drag_copies.get(digest)
         return drag_mime_data(*copy) if copy is not None else None
 
-    def start_drag(self, digest: str) -> None:
+    def start_drag(self, digest: str, source: QWidget | None = None) -> None:
         mime_data = self.drag_data(digest)
-        thumb = next((t for t in self._thumbs if t.digest == digest), None)
-        if mime_data is None or thumb is None:
+        thumb = next((t for t in self._thumbs if t.digest == digest and t.isVisibleTo(self)), None)
+        if mime_data is None:
             return
         self.last_drag = mime_data
-        drag = QDrag(thumb)
+        drag = QDrag(source or thumb or self)
         drag.setMimeData(mime_data)
-        pixmap = thumb.pixmap()
+        pixmap = thumb.pixmap() if thumb is not None else None
+        if (pixmap is None or pixmap.isNull()) and self._cache is not None:
+            pixmap = self._cache.thumbnail(digest)
         if pixmap is not None and not pixmap.isNull():
             drag.setPixmap(pixmap.scaled(96, 96, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
         drag.exec(Qt.DropAction.CopyAction)
@@ -352,6 +420,130 @@ class MessageImages(QWidget):
                     thumb.setPixmap(pixmap)
                 else:
                     thumb.setText(self.tr("Picture missing"))
+
+
+class _WebPictureTile(QFrame):
+    """A picture the user sent by its address: the host, and Load picture (nothing is fetched before)."""
+
+    load_clicked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("web_picture_tile")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.url = ""
+        self.caption = QLabel(self)
+        self.caption.setObjectName("web_picture_caption")
+        self.caption.setWordWrap(True)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.host_label = QLabel(self)
+        self.host_label.setObjectName("web_picture_host")
+        self.host_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.load_button = QPushButton(self.tr("Load picture"), self)
+        self.load_button.setObjectName("web_picture_load")
+        self.load_button.clicked.connect(self._on_clicked)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.host_label)
+        layout.addWidget(self.load_button, 0, Qt.AlignmentFlag.AlignCenter)
+        self.setFixedWidth(MESSAGE_THUMBNAIL_SIDE + 40)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+
+    def set_url(self, url: str, *, loading: bool) -> None:
+        self.url = url
+        host = QUrl(url).host() or url
+        self.caption.setText(self.tr("Picture sent by its address"))
+        metrics = self.host_label.fontMetrics()
+        self.host_label.setText(metrics.elidedText(host, Qt.TextElideMode.ElideMiddle, MESSAGE_THUMBNAIL_SIDE + 20))
+        self.setToolTip(url)
+        self.set_loading(loading)
+
+    def set_loading(self, loading: bool) -> None:
+        self.load_button.setEnabled(not loading)
+        self.load_button.setText(self.tr("Loading…") if loading else self.tr("Load picture"))
+        self.load_button.setToolTip(
+            self.tr("Download the picture from {host} and keep it with the conversation").format(
+                host=QUrl(self.url).host() or self.url
+            )
+        )
+
+    @Slot()
+    def _on_clicked(self) -> None:
+        if self.url:
+            self.set_loading(True)
+            self.load_clicked.emit(self.url)
+
+
+class MessageWebImages(QWidget):
+    """The pictures a message sent by their address and not yet loaded: a tile each with Load picture."""
+
+    #: Load picture was clicked: the address
+    load_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("message_web_images")
+        self._tiles: list[_WebPictureTile] = []
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 2, 0, 2)
+        self._layout.setSpacing(6)
+        self._layout.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def tiles(self) -> list[_WebPictureTile]:
+        return [tile for tile in self._tiles if tile.isVisibleTo(self)]
+
+    def set_urls(self, urls: Sequence[str], loading: set[str] | frozenset[str] = frozenset()) -> None:
+        while len(self._tiles) < len(urls):
+            tile = _WebPictureTile(self)
+            tile.load_clicked.connect(self.load_requested)
+            self._layout.insertWidget(len(self._tiles), tile)
+            self._tiles.append(tile)
+        for index, tile in enumerate(self._tiles):
+            if index < len(urls):
+                tile.set_url(urls[index], loading=urls[index] in loading)
+                tile.show()
+            else:
+                tile.url = ""
+                tile.hide()
+        self.setVisible(bool(urls))
+
+
+class _DragHandle(QLabel):
+    """A toolbar item to drag the whole picture out of the viewer (the picture itself pans)."""
+
+    drag_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chat_image_drag_handle")
+        self.setText(self.tr("Drag out"))
+        self.setToolTip(self.tr("Drag from here to a folder, the desktop or another program to copy the picture there"))
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.setContentsMargins(8, 0, 8, 0)
+        self._press: QPoint | None = None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.position().toPoint()
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._press is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            if (event.position().toPoint() - self._press).manhattanLength() >= QApplication.startDragDistance():
+                self._press = None
+                self.drag_requested.emit()
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self._press = None
+        super().mouseReleaseEvent(event)
 
 
 class ChatImageViewer(QDialog):
@@ -394,6 +586,14 @@ class ChatImageViewer(QDialog):
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
         self.save_action = toolbar.addAction(self.tr("Save as…"), self.save_as)
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        toolbar.addSeparator()
+        self.drag_handle = _DragHandle(toolbar)
+        self.drag_handle.drag_requested.connect(self.start_drag)
+        toolbar.addWidget(self.drag_handle)
+        self._drag_copy: Path | None = None
+        #: The last drag's data (what a drop would receive), for tests and diagnostics.
+        self.last_drag: QMimeData | None = None
+        self._tasks.spawn(self._make_drag_copy(), name="chat.viewer-drag-copy")
         self.size_label = QLabel(self.tr("{width} × {height} px").format(width=self.image.width(), height=self.image.height()), self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 6)
@@ -401,6 +601,30 @@ class ChatImageViewer(QDialog):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.size_label, 0, Qt.AlignmentFlag.AlignCenter)
         self.resize(900, 700)
+
+    async def _make_drag_copy(self) -> None:
+        try:
+            self._drag_copy = await asyncio.to_thread(write_drag_copy, self._data, self._mime, self._name)
+        except OSError as exc:
+            log.warning("chat: no copy to drag from the viewer: %s", type(exc).__name__)
+
+    def drag_data(self) -> QMimeData | None:
+        """What dragging the picture out carries (None until its copy is written)."""
+        return drag_mime_data(self._drag_copy, self._data, self._mime) if self._drag_copy is not None else None
+
+    @Slot()
+    def start_drag(self) -> None:
+        mime_data = self.drag_data()
+        if mime_data is None:
+            return
+        self.last_drag = mime_data
+        drag = QDrag(self.drag_handle)
+        drag.setMimeData(mime_data)
+        if not self.image.isNull():
+            drag.setPixmap(QPixmap.fromImage(self.image.scaled(
+                96, 96, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+            )))
+        drag.exec(Qt.DropAction.CopyAction)
 
     @Slot()
     def copy(self) -> None:

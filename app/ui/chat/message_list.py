@@ -230,6 +230,8 @@ class MessageListView(QAbstractScrollArea):
     status_message = Signal(str)
     #: A picture in a message was clicked: its hash
     image_activated = Signal(str)
+    #: Load picture on a picture sent by its address: (message id, address)
+    web_image_load_requested = Signal(int, str)
 
     def __init__(self, model: MessageListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -635,6 +637,7 @@ class MessageListView(QAbstractScrollArea):
         widget.thinking_toggled.connect(self._on_thinking_toggled)
         widget.anchor_clicked.connect(self._on_anchor_clicked)
         widget.image_clicked.connect(self.image_activated)
+        widget.web_image_load_requested.connect(self.web_image_load_requested)
         widget.set_image_cache(self._image_cache)
         return widget
 

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 from app.store import MessageState, Role
 from app.ui.chat.conversation_model import MessageItem
 from app.ui.chat.document_view import DocumentView
-from app.ui.chat.image_view import ChatImageCache, MessageImages
+from app.ui.chat.image_view import ChatImageCache, MessageImages, MessageWebImages
+from app.ui.chat.render_document import KEPT_SCHEME
 
 __all__ = ["MessageAction", "MessageWidget"]
 
@@ -66,6 +67,8 @@ class MessageWidget(QWidget):
     anchor_clicked = Signal(object, str)
     #: A picture of the message was clicked: its hash
     image_clicked = Signal(str)
+    #: Load picture was clicked on a picture sent by its address: (message id, address)
+    web_image_load_requested = Signal(int, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,10 +101,19 @@ class MessageWidget(QWidget):
         self._content_view = DocumentView(self)
         self._content_view.setObjectName("content_view")
         self._content_view.anchor_clicked.connect(self.anchor_clicked)
+        # A kept picture shown in the text drags out like a thumbnail.
+        self._content_view.drag_prefix = KEPT_SCHEME + ":"
+        self._content_view.drag_anchor_pressed.connect(lambda href: self._images.prepare_drag(_kept_hash(href)))
+        self._content_view.drag_anchor_requested.connect(
+            lambda href: self._images.request_drag(_kept_hash(href), self._content_view)
+        )
 
         self._images = MessageImages(self)
         self._images.image_clicked.connect(self.image_clicked)
         self._images.hide()
+        self._web_images = MessageWebImages(self)
+        self._web_images.load_requested.connect(self._on_web_load_requested)
+        self._web_images.hide()
 
         self._status = QLabel(self)
         self._status.setObjectName("message_status")
@@ -159,6 +171,7 @@ class MessageWidget(QWidget):
         self._layout.addWidget(self._reasoning_frame)
         self._layout.addWidget(self._content_view)
         self._layout.addWidget(self._images)
+        self._layout.addWidget(self._web_images)
         self._layout.addWidget(self._status)
         self._layout.addWidget(self._error_box)
         self._layout.addWidget(self._actions)
@@ -202,6 +215,10 @@ class MessageWidget(QWidget):
     def images(self) -> MessageImages:
         return self._images
 
+    @property
+    def web_images(self) -> MessageWebImages:
+        return self._web_images
+
     def set_image_cache(self, cache: ChatImageCache | None) -> None:
         self._images.set_cache(cache)
 
@@ -243,6 +260,7 @@ class MessageWidget(QWidget):
         # Pictures shown in the text (in place of their markdown) are not repeated below it.
         inlined = getattr(content, "inlined", ())
         self._images.set_images([str(part["hash"]) for part in item.images if part["hash"] not in inlined])
+        self._web_images.set_urls(_web_urls(item.web_images), item.web_loading)
 
         has_reasoning = bool(item.reasoning) and reasoning is not None
         self._thinking_button.setVisible(has_reasoning)
@@ -424,6 +442,12 @@ class MessageWidget(QWidget):
 
     # -- events -----------------------------------------------------------------------------
 
+    @Slot(str)
+    def _on_web_load_requested(self, url: str) -> None:
+        if self._item is not None:
+            self._item.web_loading.add(url)
+            self.web_image_load_requested.emit(self._item.id, url)
+
     def _request(self, action: str) -> None:
         if self._item is not None:
             self.action_requested.emit(action, self._item.id)
@@ -498,6 +522,21 @@ class MessageWidget(QWidget):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), _BUBBLE_RADIUS, _BUBBLE_RADIUS)
         painter.end()
+
+
+def _kept_hash(href: str) -> str:
+    return href.partition(":")[2]
+
+
+def _web_urls(parts: list[dict]) -> list[str]:
+    """The addresses of pictures sent by their address (``image_url`` parts with an http(s) URL)."""
+    urls: list[str] = []
+    for part in parts:
+        image_url = part.get("image_url")
+        url = image_url.get("url") if isinstance(image_url, dict) else None
+        if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
+            urls.append(url)
+    return urls
 
 
 def _mix(base: QColor, tint: QColor, amount: float) -> QColor:

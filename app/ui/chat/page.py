@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Coroutine
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Slot
+from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
@@ -53,12 +53,13 @@ from app.ui.chat.attachments import (
     image_error_text,
     image_sources,
     web_image_error_text,
+    web_picture_load_error_text,
 )
 from app.ui.chat.composer import Composer
 from app.ui.chat.controller import ChatController, web_image_part, web_image_url
 from app.ui.chat.conversation_model import MessageListModel
 from app.ui.chat.export import ExportActions
-from app.ui.chat.image_view import ChatImageCache, ChatImageViewer
+from app.ui.chat.image_view import ChatImageCache, ChatImageViewer, remove_old_drag_copies, set_drag_root
 from app.ui.chat.markdown import to_plain_text
 from app.ui.chat.message_list import MessageListView, warm_lexers
 from app.ui.chat.message_widget import MessageAction
@@ -105,6 +106,12 @@ class ChatPage(QWidget):
         self.view.set_empty_text(self.tr("Ask anything. Conversations are kept on this computer."))
         self.composer = Composer(context.preferences, self)
         self.image_cache = ChatImageCache(self._store, context.tasks, self)
+        # Copies made for dragging pictures out live in the cache; old ones go at start.
+        self.drag_root = context.locations.cache / "drag"
+        set_drag_root(self.drag_root)
+        self.drag_cleanup = context.tasks.spawn(
+            asyncio.to_thread(remove_old_drag_copies, self.drag_root), name="chat.drag-cleanup"
+        )
         self.view.set_image_cache(self.image_cache)
         self.viewer: ChatImageViewer | None = None
         self.controller = ChatController(
@@ -199,6 +206,7 @@ class ChatPage(QWidget):
         self.view.edit_submitted.connect(self._on_edit_submitted)
         self.view.status_message.connect(self._on_status_message)
         self.view.image_activated.connect(self.open_image)
+        self.view.web_image_load_requested.connect(self.load_web_image)
         self.controller.returned_images_failed.connect(self._on_returned_images_failed)
         self.controller.conversations_changed.connect(self._sidebar_timer.start)
         self.controller.current_changed.connect(self._on_current_changed)
@@ -299,6 +307,45 @@ class ChatPage(QWidget):
         viewer.finished.connect(lambda _result: self._forget_viewer(viewer))
         self.viewer = viewer
         viewer.show()
+
+    @Slot(int, str)
+    def load_web_image(self, message_id: int, url: str) -> None:
+        """Load picture (the user's consent): download a picture sent by its address, keep it, show it."""
+        self._spawn(self._load_web_image(message_id, url), "chat.load-web-picture")
+
+    async def _load_web_image(self, message_id: int, url: str) -> None:
+        item = next((item for item in self.model.items if item.id == message_id), None)
+        host = QUrl(url).host() or url
+        try:
+            client = self._context.session.require_client()
+            data, mime = await fetch_returned_image(client, url)
+            record = await self._store.put_attachment(data, mime)
+            message = await self._store.get_message(message_id)
+            if message is None:
+                return  # deleted meanwhile
+            content: list[dict[str, Any]] = []
+            for part in message.content:
+                if web_image_url(part) == url:
+                    detail = part["image_url"].get("detail")
+                    # The kept copy, linked so it survives a restart; where it came from stays with it.
+                    part = image_part(record.hash, detail=detail if isinstance(detail, str) else None, source_url=url)
+                    if part in content:
+                        continue  # the same address twice: one kept copy
+                content.append(dict(part))
+            message = await self._store.edit_message(message_id, content)
+        except (ChatImageError, APIError, NoTokenError, CredentialError, StoreError, OSError) as exc:
+            log.info("chat: a picture sent by its address could not be loaded: %s", type(exc).__name__)
+            self._context.notifier.warn(web_picture_load_error_text(exc, host))
+            if item is not None:
+                item.web_loading.discard(url)
+                self.model.changed_item(item, content=False)
+            return
+        if item is not None:
+            item.web_loading.discard(url)
+            item.images = [dict(part) for part in message.images]
+            item.web_images = [dict(part) for part in message.content if part.get("type") == "image_url"]
+            item.revision += 1
+            self.model.changed_item(item, content=False)
 
     def _forget_viewer(self, viewer: ChatImageViewer) -> None:
         if self.viewer is viewer:

@@ -687,3 +687,193 @@ def test_edit_in_chat_a_picture_and_an_instruction_come_back_as_a_new_picture(
     finally:
         page.hide()
         page.deleteLater()
+
+
+# -- a picture sent by its address, loaded on request; dragging out of the viewer and the text; old copies --
+
+
+def test_a_picture_sent_by_its_address_is_loaded_only_on_request_and_kept(
+    chat: ChatHarness, loopback: Any, chat_context: Any
+) -> None:
+    from PySide6.QtCore import QUrl as _QUrl
+
+    from app.ui.chat.page import ChatPage
+
+    url = _served_png_url(chat, loopback)
+    name = "/files/" + url.rsplit("/", 1)[-1]
+    _drop(chat, _web_drag(url))
+    _wait_images_ready(chat, 1)
+    chat.page.composer.attachments.set_detail("low")
+    chat.send("what is this?")
+    chat.wait_done()
+    user = chat.items()[-2]
+    widget = chat.widget(user.id)
+    requests_before = len(loopback.requests_to(name))
+    # In the history: a tile with the host and Load picture — and nothing fetched without the click.
+    chat.qtbot.waitUntil(lambda: widget.web_images.isVisible(), timeout=5000)
+    tiles = widget.web_images.tiles()
+    assert len(tiles) == 1 and tiles[0].url == url
+    assert tiles[0].host_label.text() == _QUrl(url).host()
+    assert tiles[0].load_button.isEnabled() and tiles[0].load_button.text() == "Load picture"
+    assert not widget.images.isVisible()
+    chat.qtbot.wait(200)
+    assert len(loopback.requests_to(name)) == requests_before
+    chat.qtbot.mouseClick(tiles[0].load_button, Qt.MouseButton.LeftButton)
+    chat.qtbot.waitUntil(lambda: len(user.images) == 1, timeout=10000)
+    assert len(loopback.requests_to(name)) == requests_before + 1
+    chat.qtbot.waitUntil(lambda: widget.images.isVisible() and not widget.images.thumb(0).pixmap().isNull(), timeout=5000)
+    assert not widget.web_images.isVisible()
+    stored = chat.call(chat.store.get_message(user.id))
+    digest = user.images[0]["hash"]
+    assert stored.content == [
+        {"type": "text", "text": "what is this?"},
+        {"type": "image", "hash": digest, "detail": "low", "source_url": url},
+    ]
+    with Image.open(io.BytesIO(chat.call(chat.store.read_attachment(digest)))) as kept:
+        assert kept.size == (64, 64)
+    # After a restart, with the server gone, the kept copy is still shown.
+    conversation_id = chat.page.controller.current_id
+    chat.page.hide()
+    loopback.stop()
+    page = ChatPage(chat_context)
+    page.resize(1000, 700)
+    page.show()
+    try:
+        chat.qtbot.wait(200)
+        chat.call(page._open(conversation_id))
+        chat.call(page.controller.wait_loaded())
+        page.view.scroll_to_row(page.model.row_of(user.id))
+        page.view.ensure_layout()
+        shown = page.view.widget_for(user.id)
+        assert shown is not None and not shown.web_images.isVisible()
+        chat.qtbot.waitUntil(lambda: not shown.images.thumb(0).pixmap().isNull(), timeout=5000)
+    finally:
+        page.hide()
+        page.deleteLater()
+
+
+def test_a_picture_sent_by_its_address_that_cannot_be_loaded_gets_a_sentence(chat: ChatHarness, loopback: Any) -> None:
+    url = loopback.origin + "/files/gone.png"
+    _drop(chat, _web_drag(url))
+    _wait_images_ready(chat, 1)
+    chat.send("and this?")
+    chat.wait_done()
+    user = chat.items()[-2]
+    widget = chat.widget(user.id)
+    chat.qtbot.waitUntil(lambda: widget.web_images.isVisible(), timeout=5000)
+    posted = _banners(chat)
+    button = widget.web_images.tiles()[0].load_button
+    chat.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    chat.qtbot.waitUntil(lambda: bool(posted), timeout=10000)
+    host = QUrl(url).host()
+    assert posted[-1].startswith(f"The picture from {host} could not be loaded: ")
+    assert len(posted) == 1, posted
+    chat.qtbot.waitUntil(lambda: button.isEnabled() and button.text() == "Load picture", timeout=5000)  # can try again
+    stored = chat.call(chat.store.get_message(user.id))
+    assert stored.content[1] == {"type": "image_url", "image_url": {"url": url, "detail": "auto"}}  # nothing lost
+    assert user.images == []
+
+
+def _assert_drag_of_kept(chat: ChatHarness, mime: Any, digest: str, size: tuple[int, int]) -> None:
+    kept = chat.call(chat.store.read_attachment(digest))
+    urls = mime.urls()
+    assert len(urls) == 1 and urls[0].isLocalFile()
+    path = Path(urls[0].toLocalFile())
+    assert path.suffix == ".png" and path.read_bytes() == kept
+    assert path.parent.parent == chat.context.locations.cache / "drag"  # under the cache, not /tmp
+    assert path.parent.name.startswith("parla-drag-")
+    assert mime.hasImage() and (mime.imageData().width(), mime.imageData().height()) == size
+    assert bytes(mime.data("image/png").data()) == kept
+
+
+def test_dragging_out_of_the_viewer_and_from_a_picture_in_the_reply_text(
+    chat: ChatHarness, loopback: Any, monkeypatch: Any
+) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QDrag, QMouseEvent
+
+    import app.ui.chat.image_view as image_view
+
+    executed: list[Any] = []
+
+    class RecordingDrag(QDrag):
+        def exec(self, *args: Any) -> Qt.DropAction:  # noqa: A003 — a real drag would wait for the user
+            executed.append(self.mimeData())
+            return Qt.DropAction.CopyAction
+
+    monkeypatch.setattr(image_view, "QDrag", RecordingDrag)
+    loopback.inject("/chat/completions", Fault(quirk=9, variant="url"))
+    chat.send("draw")
+    chat.wait_done()
+    chat.qtbot.waitUntil(lambda: len(chat.last().images) == 1, timeout=10000)
+    reply = chat.last()
+    digest = reply.images[0]["hash"]
+    widget = chat.widget(reply.id)
+    view = widget.content_view
+    chat.qtbot.waitUntil(lambda: digest in _inline_images(view.document()), timeout=5000)
+
+    def send_mouse(target: Any, kind: QEvent.Type, point: QPointF, buttons: Qt.MouseButton) -> None:
+        button = Qt.MouseButton.LeftButton if kind != QEvent.Type.MouseMove else Qt.MouseButton.NoButton
+        event = QMouseEvent(kind, point, target.mapToGlobal(point), button, buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(target, event)
+
+    # The picture in the text: find a point on it (its anchor), press, move — a drag, not a selection.
+    layout = view.document().documentLayout()
+    size = view.size()
+    spot = next(
+        (QPointF(x, y) for y in range(2, size.height(), 4) for x in range(2, size.width(), 4)
+         if layout.anchorAt(QPointF(x, y)) == f"parla-kept:{digest}"),
+        None,
+    )
+    assert spot is not None
+    send_mouse(view, QEvent.Type.MouseButtonPress, spot, Qt.MouseButton.LeftButton)
+    chat.qtbot.waitUntil(lambda: widget.images.drag_data(digest) is not None, timeout=5000)  # copied on press
+    moved = spot + QPointF(3 * QApplication.startDragDistance(), 0)
+    send_mouse(view, QEvent.Type.MouseMove, moved, Qt.MouseButton.LeftButton)
+    assert len(executed) == 1
+    _assert_drag_of_kept(chat, executed[0], digest, (64, 64))
+    send_mouse(view, QEvent.Type.MouseButtonRelease, moved, Qt.MouseButton.NoButton)
+    chat.qtbot.wait(100)
+    assert chat.page.viewer is None and not view.selected_text()  # not a click, not a selection
+
+    # The viewer: its drag handle carries the same.
+    chat.page.open_image(digest)
+    chat.qtbot.waitUntil(lambda: chat.page.viewer is not None and chat.page.viewer.isVisible(), timeout=5000)
+    viewer = chat.page.viewer
+    chat.qtbot.waitUntil(lambda: viewer.drag_data() is not None, timeout=5000)
+    handle = viewer.drag_handle
+    assert handle.isVisible() and handle.text() == "Drag out"
+    send_mouse(handle, QEvent.Type.MouseButtonPress, QPointF(5, 5), Qt.MouseButton.LeftButton)
+    send_mouse(handle, QEvent.Type.MouseMove, QPointF(5 + 3 * QApplication.startDragDistance(), 5), Qt.MouseButton.LeftButton)
+    assert len(executed) == 2
+    _assert_drag_of_kept(chat, executed[1], digest, (64, 64))
+    viewer.close()
+
+
+def test_old_drag_copies_are_removed_at_start(chat_context: Any, qtbot: Any) -> None:
+    import os
+    import time
+
+    from app.ui.chat.image_view import DRAG_COPY_MAX_AGE
+    from app.ui.chat.page import ChatPage
+
+    root = chat_context.locations.cache / "drag"
+    old, young = root / "parla-drag-old", root / "parla-drag-young"
+    for folder in (old, young):
+        folder.mkdir(parents=True)
+        (folder / "picture.png").write_bytes(b"x")
+    other = root / "keep-me"  # not ours: left alone, however old
+    other.mkdir()
+    stale = time.time() - DRAG_COPY_MAX_AGE - 60
+    for path in (old / "picture.png", old, other):
+        os.utime(path, (stale, stale))
+    recent = time.time() - DRAG_COPY_MAX_AGE + 3600  # younger than a day: a file manager may still copy it
+    for path in (young / "picture.png", young):
+        os.utime(path, (recent, recent))
+    page = ChatPage(chat_context)
+    try:
+        qtbot.waitUntil(lambda: page.drag_cleanup.done(), timeout=5000)
+        assert page.drag_cleanup.result() == 1
+        assert not old.exists() and young.exists() and other.exists()
+    finally:
+        page.deleteLater()
