@@ -19,7 +19,7 @@ Stream events (``ChatEvent`` / ``CompletionEvent``)
     ``ToolCallDelta(index, id, name, arguments, choice)`` (``arguments`` is this piece only),
     ``ImageDelta(image, choice)``, ``UsageUpdate(usage)``, ``Finished(finish_reason, choice)``.
 Others
-    ``Model`` (``id``, ``created``, ``owned_by``), ``Completion`` (legacy completions),
+    ``Model`` (``id``, ``created``, ``owned_by``, ``raw``), ``Completion`` (legacy completions),
     ``EmbeddingResult`` (``vectors: list[list[float]]``, ``model``, ``usage``),
     ``ImagesResult`` / ``GeneratedImage`` (``url``, ``b64_json``, ``revised_prompt``; ``.data()``),
     ``Transcription`` (``text``, ``language``, ``duration``, ``segments``, ``words``, ``format``),
@@ -81,15 +81,17 @@ class Model:
     id: str
     created: int | None = None
     owned_by: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_json(cls, data: Any) -> "Model":
         if isinstance(data, str):
-            return cls(id=data)
+            return cls(id=data, raw={"id": data})
         return cls(
             id=str(data.get("id") or data.get("name") or data.get("model") or ""),
             created=_int_or_none(data.get("created")),
             owned_by=data.get("owned_by") if isinstance(data.get("owned_by"), str) else None,
+            raw=dict(data),
         )
 
 

@@ -58,6 +58,7 @@ from app.ui.widgets.banner import Banner
 
 if TYPE_CHECKING:
     from app.ui.about import AboutDialog
+    from app.ui.models_dialog import ModelsDialog
     from app.ui.settings.dialog import SettingsDialog
     from app.ui.shortcuts_dialog import ShortcutEntry, ShortcutsDialog
     from app.ui.tray import TrayIcon
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
         self._settings_dialog: SettingsDialog | None = None
         self._about_box: AboutDialog | None = None
         self._shortcuts_dialog: ShortcutsDialog | None = None
+        self._models_dialog: ModelsDialog | None = None
         self._tray: TrayIcon | None = None
         self._tray_hint_shown = False
         self._quitting = False
@@ -208,6 +210,11 @@ class MainWindow(QMainWindow):
         self._describe(self._settings_action, self.tr("Profiles, tokens, language, theme, text size and tray"))
         self._settings_action.triggered.connect(self._on_settings_triggered)
         file_menu.addAction(self._settings_action)
+        self._models_action = QAction(self.tr("&Models…"), self)
+        self._models_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_M))
+        self._describe(self._models_action, self.tr("The server's models, and which one Parla uses for what"))
+        self._models_action.triggered.connect(self._on_models_triggered)
+        file_menu.addAction(self._models_action)
         file_menu.addSeparator()
         self._quit_action = QAction(self.tr("&Quit"), self)
         self._quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
@@ -360,6 +367,10 @@ class MainWindow(QMainWindow):
         return self._settings_action
 
     @property
+    def models_action(self) -> QAction:
+        return self._models_action
+
+    @property
     def quit_action(self) -> QAction:
         return self._quit_action
 
@@ -404,6 +415,11 @@ class MainWindow(QMainWindow):
         return self._settings_dialog
 
     @property
+    def models_dialog(self) -> ModelsDialog | None:
+        """The models browser while it is open."""
+        return self._models_dialog
+
+    @property
     def about_box(self) -> AboutDialog | None:
         return self._about_box
 
@@ -437,6 +453,20 @@ class MainWindow(QMainWindow):
             self._settings_dialog.raise_()
             self._settings_dialog.activateWindow()
         return self._settings_dialog
+
+    def open_models(self) -> ModelsDialog:
+        """File ▸ Models… (or raise the open browser); non-modal, it loads as it appears."""
+        from app.ui.models_dialog import ModelsDialog
+
+        if self._models_dialog is None:
+            dialog = ModelsDialog(self._context, self)
+            dialog.finished.connect(self._on_models_finished)
+            self._models_dialog = dialog
+            dialog.show()
+        else:
+            self._models_dialog.raise_()
+            self._models_dialog.activateWindow()
+        return self._models_dialog
 
     def open_shortcuts(self) -> ShortcutsDialog:
         """Help ▸ Keyboard shortcuts (or raise the open list)."""
@@ -657,6 +687,17 @@ class MainWindow(QMainWindow):
         if dialog is not None:
             # Its tasks must unwind before the C++ object goes; dispose() awaits them, then deletes.
             self._context.tasks.spawn(dialog.dispose(), name="settings.dispose")
+
+    @Slot()
+    def _on_models_triggered(self) -> None:
+        self.open_models()
+
+    @Slot(int)
+    def _on_models_finished(self, _result: int) -> None:
+        dialog, self._models_dialog = self._models_dialog, None
+        if dialog is not None:
+            # Its requests must unwind before the C++ object goes; dispose() awaits them, then deletes.
+            self._context.tasks.spawn(dialog.dispose(), name="models.dispose")
 
     @Slot()
     def _on_quit_triggered(self) -> None:

@@ -32,23 +32,23 @@
 <context>
     <name>AttachmentStrip</name>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="185"/>
+        <location filename="../../app/ui/chat/attachments.py" line="259"/>
         <source>Detail: auto</source>
         <extracomment>A tile&apos;s remove button was clicked: (PendingImage) Pictures were added or removed.</extracomment>
         <translation>细节：自动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="186"/>
+        <location filename="../../app/ui/chat/attachments.py" line="260"/>
         <source>Detail: low</source>
         <translation>细节：低</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="187"/>
+        <location filename="../../app/ui/chat/attachments.py" line="261"/>
         <source>Detail: high</source>
         <translation>细节：高</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="189"/>
+        <location filename="../../app/ui/chat/attachments.py" line="263"/>
         <source>How closely the model looks at the pictures of this message (low is cheaper and faster)</source>
         <translation>模型查看此消息中图片的精细程度（低更便宜、更快）</translation>
     </message>
@@ -122,7 +122,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../app/ui/chat/controller.py" line="662"/>
+        <location filename="../../app/ui/chat/controller.py" line="669"/>
         <source>This model does not accept images.</source>
         <extracomment>Opening a conversation shows this many of its last messages first, then loads the others. How often the text of a streaming reply is written to the store (at most; only when it grew). A 429 that names a wait no longer than this is retried once by itself, after the wait. The conversation settings that become request parameters (the settings panel&apos;s agreed shape). The documents changed (at most once per frame); the view re-measures the row. Something other than the text changed: the first byte, the first answer after thinking. Titles, order or membership of the conversation list changed: reload the sidebar. Another conversation is open (or none: a new chat not yet written). A reply started or ended somewhere. Pictures a reply named could not be kept: (how many, a sentence about the first failure)</extracomment>
         <translation>此模型不接受图片。</translation>
@@ -131,57 +131,58 @@
 <context>
     <name>ChatImageViewer</name>
     <message>
-        <location filename="../../app/ui/chat/image_view.py" line="210"/>
+        <location filename="../../app/ui/chat/image_view.py" line="564"/>
         <source>Picture</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/image_view.py" line="223"/>
+        <location filename="../../app/ui/chat/image_view.py" line="577"/>
         <source>Fit</source>
         <translation>适应窗口</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/image_view.py" line="225"/>
+        <location filename="../../app/ui/chat/image_view.py" line="579"/>
         <source>100 %</source>
         <translation>100%</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/image_view.py" line="226"/>
+        <location filename="../../app/ui/chat/image_view.py" line="580"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/image_view.py" line="228"/>
+        <location filename="../../app/ui/chat/image_view.py" line="582"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/image_view.py" line="231"/>
+        <location filename="../../app/ui/chat/image_view.py" line="585"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/image_view.py" line="233"/>
+        <location filename="../../app/ui/chat/image_view.py" line="587"/>
         <source>Save as…</source>
         <translation>另存为…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/image_view.py" line="235"/>
+        <location filename="../../app/ui/chat/image_view.py" line="597"/>
         <source>{width} × {height} px</source>
+        <extracomment>The last drag&apos;s data (what a drop would receive), for tests and diagnostics.</extracomment>
         <translation>{width} × {height} 像素</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/image_view.py" line="246"/>
+        <location filename="../../app/ui/chat/image_view.py" line="632"/>
         <source>Picture copied.</source>
         <translation>图片已复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/image_view.py" line="253"/>
+        <location filename="../../app/ui/chat/image_view.py" line="639"/>
         <source>Save picture</source>
         <translation>保存图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/image_view.py" line="272"/>
+        <location filename="../../app/ui/chat/image_view.py" line="658"/>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
     </message>
@@ -189,58 +190,93 @@
 <context>
     <name>ChatImages</name>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="91"/>
+        <location filename="../../app/ui/chat/attachments.py" line="118"/>
         <source>“{name}” is not a picture, so it was not attached.</source>
         <extracomment>Longest side of a composer thumbnail, in pixels. The detail values a request may name (&quot;auto&quot; is what the API assumes when none is given).</extracomment>
         <translation>“{name}”不是图片，未添加。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="93"/>
+        <location filename="../../app/ui/chat/attachments.py" line="120"/>
         <source>“{name}” is larger than 50 MB, so it was not attached.</source>
         <translation>“{name}”大于 50 MB，未添加。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="95"/>
+        <location filename="../../app/ui/chat/attachments.py" line="122"/>
         <source>“{name}” has more than 100 megapixels, so it was not attached.</source>
         <translation>“{name}”超过 1 亿像素，未添加。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="97"/>
+        <location filename="../../app/ui/chat/attachments.py" line="124"/>
         <source>“{name}” is a kind of picture Parla cannot read (such as HEIC or SVG), so it was not attached.</source>
         <translation>“{name}”是 Parla 无法读取的图片格式（如 HEIC 或 SVG），未添加。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="101"/>
+        <location filename="../../app/ui/chat/attachments.py" line="128"/>
         <source>“{name}” is empty or damaged, so it was not attached.</source>
         <translation>“{name}”为空或已损坏，未添加。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="102"/>
+        <location filename="../../app/ui/chat/attachments.py" line="129"/>
         <source>The pasted picture</source>
         <translation>粘贴的图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="110"/>
+        <location filename="../../app/ui/chat/attachments.py" line="137"/>
+        <source>“{name}” is larger than 20 MB, so it was not attached.</source>
+        <translation>“{name}”大于 20 MB，因此未添加。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="139"/>
+        <source>“{name}” took too long to download, so it was not attached.</source>
+        <translation>“{name}”下载时间过长，因此未添加。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="143"/>
+        <source>“{name}” could not be downloaded, so it was not attached: {reason}</source>
+        <translation>无法下载“{name}”，因此未添加：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="154"/>
+        <source>The picture from {host} is larger than 20 MB, so it was not loaded.</source>
+        <translation>来自 {host} 的图片大于 20 MB，因此未加载。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="156"/>
+        <source>The picture from {host} took too long to download, so it was not loaded.</source>
+        <translation>来自 {host} 的图片下载时间过长，因此未加载。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="158"/>
+        <source>The file at {host} is not a picture Parla can read, so it was not loaded.</source>
+        <translation>{host} 上的文件不是 Parla 能读取的图片，因此未加载。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="160"/>
+        <source>The picture from {host} could not be loaded: {reason}</source>
+        <translation>无法加载来自 {host} 的图片：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="171"/>
         <source>A picture in the reply is larger than 20 MB, so it was not kept.</source>
         <translation>回复中的一张图片大于 20 MB，未保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="112"/>
+        <location filename="../../app/ui/chat/attachments.py" line="173"/>
         <source>A picture in the reply took too long to download, so it was not kept.</source>
         <translation>回复中的一张图片下载时间过长，未保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="114"/>
+        <location filename="../../app/ui/chat/attachments.py" line="175"/>
         <source>A picture in the reply has an address Parla does not download, so it was not kept.</source>
         <translation>回复中的一张图片的地址不是 Parla 会下载的类型，未保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="116"/>
+        <location filename="../../app/ui/chat/attachments.py" line="177"/>
         <source>A picture in the reply is not a picture Parla can read, so it was not kept.</source>
         <translation>回复中的一张图片不是 Parla 能读取的图片，未保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="117"/>
+        <location filename="../../app/ui/chat/attachments.py" line="178"/>
         <source>A picture in the reply could not be downloaded, so it was not kept: {reason}</source>
         <translation>回复中的一张图片无法下载，未保存：{reason}</translation>
     </message>
@@ -248,114 +284,119 @@
 <context>
     <name>ChatPage</name>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="97"/>
+        <location filename="../../app/ui/chat/page.py" line="106"/>
         <source>Ask anything. Conversations are kept on this computer.</source>
         <extracomment>The composer&apos;s text is saved this long after the last keystroke (and at once on switching).</extracomment>
         <translation>有问题尽管问。对话只保存在这台电脑上。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="113"/>
+        <location filename="../../app/ui/chat/page.py" line="128"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="116"/>
+        <location filename="../../app/ui/chat/page.py" line="131"/>
         <source>Model, system prompt and parameters of this conversation</source>
         <translation>此对话的模型、系统提示词和参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="218"/>
+        <location filename="../../app/ui/chat/page.py" line="236"/>
         <source>The conversation history could not be opened, so Chat is unavailable.</source>
         <translation>无法打开对话记录，因此聊天不可用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="346"/>
+        <location filename="../../app/ui/chat/page.py" line="447"/>
         <source>Attach pictures</source>
         <translation>添加图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="350"/>
+        <location filename="../../app/ui/chat/page.py" line="451"/>
         <source>Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="351"/>
+        <location filename="../../app/ui/chat/page.py" line="452"/>
         <source>All files (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="510"/>
+        <location filename="../../app/ui/chat/page.py" line="581"/>
+        <source>A picture of the draft is no longer kept, so it was removed.</source>
+        <translation>草稿中的一张图片已不再保存，因此已将其移除。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="679"/>
         <source>“{title}” deleted.</source>
         <translation>已删除“{title}”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="559"/>
+        <location filename="../../app/ui/chat/page.py" line="728"/>
         <source>Message copied.</source>
         <translation>消息已复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="562"/>
+        <location filename="../../app/ui/chat/page.py" line="731"/>
         <source>Message copied as plain text.</source>
         <translation>消息已按纯文本复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="574"/>
+        <location filename="../../app/ui/chat/page.py" line="743"/>
         <source>Asking again replaces this reply and the message after it.</source>
         <translation>重新生成会替换此回复及其后的一条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="576"/>
+        <location filename="../../app/ui/chat/page.py" line="745"/>
         <source>Asking again replaces this reply and the {count} messages after it.</source>
         <translation>重新生成会替换此回复及其后的 {count} 条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="577"/>
-        <location filename="../../app/ui/chat/page.py" line="592"/>
+        <location filename="../../app/ui/chat/page.py" line="746"/>
+        <location filename="../../app/ui/chat/page.py" line="761"/>
         <source>Replace later messages?</source>
         <translation>替换后面的消息？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="589"/>
+        <location filename="../../app/ui/chat/page.py" line="758"/>
         <source>Sending the edited message replaces the message after it.</source>
         <translation>发送修改后的消息会替换其后的一条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="591"/>
+        <location filename="../../app/ui/chat/page.py" line="760"/>
         <source>Sending the edited message replaces the {count} messages after it.</source>
         <translation>发送修改后的消息会替换其后的 {count} 条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="696"/>
+        <location filename="../../app/ui/chat/page.py" line="865"/>
         <source>Export / Import</source>
         <translation>导出 / 导入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="577"/>
+        <location filename="../../app/ui/chat/page.py" line="746"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="592"/>
+        <location filename="../../app/ui/chat/page.py" line="761"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="600"/>
+        <location filename="../../app/ui/chat/page.py" line="769"/>
         <source>Delete this message?</source>
         <translation>删除这条消息？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="601"/>
+        <location filename="../../app/ui/chat/page.py" line="770"/>
         <source>The message is removed from the conversation. This cannot be undone.</source>
         <translation>这条消息将从对话中移除，且无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="602"/>
+        <location filename="../../app/ui/chat/page.py" line="771"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="647"/>
+        <location filename="../../app/ui/chat/page.py" line="816"/>
         <source>The model this conversation asks</source>
         <translation>此对话使用的模型</translation>
     </message>
@@ -363,23 +404,28 @@
 <context>
     <name>ChatRender</name>
     <message>
-        <location filename="../../app/ui/chat/render_document.py" line="671"/>
+        <location filename="../../app/ui/chat/render_document.py" line="330"/>
+        <source>Open the picture</source>
+        <extracomment>Char-format properties of a formula placeholder: which formula it waits for, and the foreground of the surrounding text (restored if the formula stays as source). Char-format properties of a markdown image&apos;s placeholder: its address and its alt text, so :meth:`MessageDocument.show_kept_images` can swap it for the copy Parla kept. An inline kept picture: its resource name and its anchor (``parla-kept:&lt;hash&gt;`` opens the viewer). Tables with more body rows than this are shown as preformatted text: a QTextTable of thousands of rows takes seconds to build and lay out, and nobody reads it as a grid. Likewise for absurdly wide tables. While a code block streams, the last this many lines stay live (re-lexed on each update). A few lexer rules match a whole multi-line construct at once (``/* … */`` in C or JavaScript) and only once its end has arrived; keeping a window open lets such a construct of up to this many lines be coloured as a one-shot render colours it, at a cost that stays constant. (position, characters removed): a formula placeholder became its one-character image. Hashes of kept pictures shown in the text in place of their markdown placeholder.</extracomment>
+        <translation>打开图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/render_document.py" line="746"/>
         <source>code</source>
-        <extracomment>Char-format properties of a formula placeholder: which formula it waits for, and the foreground of the surrounding text (restored if the formula stays as source). Tables with more body rows than this are shown as preformatted text: a QTextTable of thousands of rows takes seconds to build and lay out, and nobody reads it as a grid. Likewise for absurdly wide tables. While a code block streams, the last this many lines stay live (re-lexed on each update). A few lexer rules match a whole multi-line construct at once (``/* … */`` in C or JavaScript) and only once its end has arrived; keeping a window open lets such a construct of up to this many lines be coloured as a one-shot render colours it, at a cost that stays constant. (position, characters removed): a formula placeholder became its one-character image.</extracomment>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/render_document.py" line="677"/>
+        <location filename="../../app/ui/chat/render_document.py" line="752"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/render_document.py" line="774"/>
+        <location filename="../../app/ui/chat/render_document.py" line="849"/>
         <source>A large table (%1 rows), shown as text.</source>
         <translation>大型表格（%1 行），以文本显示。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/render_document.py" line="896"/>
+        <location filename="../../app/ui/chat/render_document.py" line="971"/>
         <source>Image: %1</source>
         <translation>图片：%1</translation>
     </message>
@@ -793,18 +839,18 @@
 <context>
     <name>DocumentView</name>
     <message>
-        <location filename="../../app/ui/chat/document_view.py" line="265"/>
+        <location filename="../../app/ui/chat/document_view.py" line="287"/>
         <source>Copy</source>
-        <extracomment>A link was clicked (pressed and released on the same anchor): (document, href).</extracomment>
+        <extracomment>A link was clicked (pressed and released on the same anchor): (document, href). The button went down on a link starting with :attr:`drag_prefix` (a drag may follow): href The mouse moved far enough from such a link with the button down (drag it out): href Links starting with this are dragged (not selected across) when the mouse moves from them.</extracomment>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/document_view.py" line="270"/>
+        <location filename="../../app/ui/chat/document_view.py" line="292"/>
         <source>Copy Link Address</source>
         <translation>复制链接地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/document_view.py" line="273"/>
+        <location filename="../../app/ui/chat/document_view.py" line="295"/>
         <source>Select All</source>
         <translation>全选</translation>
     </message>
@@ -1294,29 +1340,79 @@
         <translation>当前桌面没有系统托盘：关闭窗口将退出 Parla。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="92"/>
+        <location filename="../../app/ui/settings/general_page.py" line="93"/>
+        <source> px</source>
+        <translation> 像素</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="95"/>
+        <source>Largest side of sent pictures</source>
+        <translation>发送图片的最长边</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="97"/>
+        <source>Pictures sent in chat are scaled down so that their longest side is at most this long</source>
+        <translation>聊天中发送的图片会被缩小，使其最长边不超过此长度</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="100"/>
+        <source>Send the address (the model fetches the picture)</source>
+        <translation>发送网址（由模型获取图片）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="101"/>
+        <source>Download it first and send the picture itself</source>
+        <translation>先下载，再发送图片本身</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="103"/>
+        <source>Pictures from web pages</source>
+        <translation>来自网页的图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="104"/>
+        <source>What happens to a picture dragged from a web page into a chat</source>
+        <translation>从网页拖入聊天的图片如何处理</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="106"/>
+        <source>Downloaded pictures are scaled and stripped of metadata like dropped files; some models cannot fetch addresses.</source>
+        <translation>下载的图片会像拖入的文件一样缩放并去除元数据；有些模型无法获取网址。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="114"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="94"/>
+        <location filename="../../app/ui/settings/general_page.py" line="116"/>
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="96"/>
+        <location filename="../../app/ui/settings/general_page.py" line="118"/>
         <source>Text size:</source>
         <translation>文字大小：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="98"/>
+        <location filename="../../app/ui/settings/general_page.py" line="120"/>
         <source>System tray:</source>
         <translation>系统托盘：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="100"/>
+        <location filename="../../app/ui/settings/general_page.py" line="122"/>
         <source>Chat messages:</source>
         <translation>聊天消息：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="124"/>
+        <source>Sent pictures at most:</source>
+        <translation>发送图片最大尺寸：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/general_page.py" line="125"/>
+        <source>Pictures from web pages:</source>
+        <translation>来自网页的图片：</translation>
     </message>
 </context>
 <context>
@@ -1835,224 +1931,234 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="131"/>
+        <location filename="../../app/ui/main_window.py" line="149"/>
         <source>Parla</source>
         <extracomment>The tab pages in order (Ctrl+1, Ctrl+2, Ctrl+3): a page class, or &quot;module:Class&quot; to import it on first use too. Each tab&apos;s issue replaces its own line. Optional page methods the window offers elsewhere (tray menu): (tab, method name). Quit was chosen (menu, Ctrl+Q or the tray); main.py ends the event loop. A tab&apos;s page was just built (its index). The window&apos;s first frame has been shown (its first expose handled); no page is built yet. Start-up is over: the first frame was shown and the current tab&apos;s page built (or failed).</extracomment>
         <translation>Parla</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="136"/>
+        <location filename="../../app/ui/main_window.py" line="154"/>
         <source>Parla tabs</source>
         <translation>Parla 标签页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="137"/>
+        <location filename="../../app/ui/main_window.py" line="155"/>
         <source>Tabs</source>
         <translation>标签页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="138"/>
+        <location filename="../../app/ui/main_window.py" line="156"/>
         <source>Chat, Images and Voice (Ctrl+1, Ctrl+2, Ctrl+3; Ctrl+Tab for the next)</source>
         <translation>对话、图片和语音（Ctrl+1、Ctrl+2、Ctrl+3；Ctrl+Tab 切换到下一个）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="141"/>
+        <location filename="../../app/ui/main_window.py" line="159"/>
         <source>Chat</source>
         <translation>聊天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="141"/>
+        <location filename="../../app/ui/main_window.py" line="159"/>
         <source>Images</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="141"/>
+        <location filename="../../app/ui/main_window.py" line="159"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="143"/>
+        <location filename="../../app/ui/main_window.py" line="161"/>
         <source>Chat: conversations with any chat model (Ctrl+1)</source>
         <translation>对话：与任意聊天模型对话（Ctrl+1）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="144"/>
+        <location filename="../../app/ui/main_window.py" line="162"/>
         <source>Images: generate, edit and vary images (Ctrl+2)</source>
         <translation>图片：生成、编辑图片及生成变体（Ctrl+2）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="145"/>
+        <location filename="../../app/ui/main_window.py" line="163"/>
         <source>Voice: push-to-talk conversations and audio tools (Ctrl+3)</source>
         <translation>语音：按键说话的对话和音频工具（Ctrl+3）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="185"/>
+        <location filename="../../app/ui/main_window.py" line="204"/>
         <source>Main menu</source>
         <translation>主菜单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="187"/>
+        <location filename="../../app/ui/main_window.py" line="206"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="188"/>
+        <location filename="../../app/ui/main_window.py" line="207"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="191"/>
+        <location filename="../../app/ui/main_window.py" line="210"/>
         <source>Profiles, tokens, language, theme, text size and tray</source>
         <translation>配置、令牌、语言、主题、文字大小和托盘</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="195"/>
+        <location filename="../../app/ui/main_window.py" line="213"/>
+        <source>&amp;Models…</source>
+        <translation>模型(&amp;M)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="215"/>
+        <source>The server&apos;s models, and which one Parla uses for what</source>
+        <translation>服务器上的模型，以及 Parla 在各项功能中使用哪一个</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="219"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="198"/>
+        <location filename="../../app/ui/main_window.py" line="222"/>
         <source>Stop every request and quit Parla</source>
         <translation>停止所有请求并退出 Parla</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="202"/>
+        <location filename="../../app/ui/main_window.py" line="226"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="209"/>
+        <location filename="../../app/ui/main_window.py" line="233"/>
         <source>Show the {tab} tab</source>
         <translation>显示“{tab}”标签页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="214"/>
+        <location filename="../../app/ui/main_window.py" line="238"/>
         <source>&amp;Larger text</source>
         <translation>放大文字(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="218"/>
+        <location filename="../../app/ui/main_window.py" line="242"/>
         <source>Make all text one point larger</source>
         <translation>将所有文字放大一磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="220"/>
+        <location filename="../../app/ui/main_window.py" line="244"/>
         <source>&amp;Smaller text</source>
         <translation>缩小文字(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="222"/>
+        <location filename="../../app/ui/main_window.py" line="246"/>
         <source>Make all text one point smaller</source>
         <translation>将所有文字缩小一磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="224"/>
+        <location filename="../../app/ui/main_window.py" line="248"/>
         <source>&amp;Default text size</source>
         <translation>默认文字大小(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="226"/>
+        <location filename="../../app/ui/main_window.py" line="250"/>
         <source>Use the desktop&apos;s text size again</source>
         <translation>重新使用桌面的文字大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="231"/>
+        <location filename="../../app/ui/main_window.py" line="255"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="232"/>
+        <location filename="../../app/ui/main_window.py" line="256"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="234"/>
+        <location filename="../../app/ui/main_window.py" line="258"/>
         <source>List every keyboard shortcut</source>
         <translation>列出所有键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="237"/>
+        <location filename="../../app/ui/main_window.py" line="261"/>
         <source>&amp;About Parla</source>
         <translation>关于 Parla(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="239"/>
+        <location filename="../../app/ui/main_window.py" line="263"/>
         <source>Version, license and the libraries Parla uses</source>
         <translation>版本、许可证以及 Parla 使用的库</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="258"/>
+        <location filename="../../app/ui/main_window.py" line="282"/>
         <source>Run the current tab&apos;s main action (send, generate, speak)</source>
         <translation>执行当前标签页的主要操作（发送、生成、朗读）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="264"/>
+        <location filename="../../app/ui/main_window.py" line="288"/>
         <source>Status bar</source>
         <translation>状态栏</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="275"/>
+        <location filename="../../app/ui/main_window.py" line="299"/>
         <source>&amp;Show Parla</source>
         <translation>显示 Parla(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="276"/>
+        <location filename="../../app/ui/main_window.py" line="300"/>
         <source>Bring the Parla window to the front</source>
         <translation>将 Parla 窗口置于最前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="278"/>
+        <location filename="../../app/ui/main_window.py" line="302"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="279"/>
+        <location filename="../../app/ui/main_window.py" line="303"/>
         <source>Show the window and start a new conversation</source>
         <translation>显示窗口并开始新的对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="281"/>
+        <location filename="../../app/ui/main_window.py" line="305"/>
         <source>&amp;Push to talk</source>
         <translation>按键说话(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="282"/>
+        <location filename="../../app/ui/main_window.py" line="306"/>
         <source>Show the window and start talking on the Voice tab</source>
         <translation>显示窗口并在“语音”标签页开始说话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="445"/>
+        <location filename="../../app/ui/main_window.py" line="492"/>
         <source>Everywhere</source>
         <translation>任何位置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="473"/>
+        <location filename="../../app/ui/main_window.py" line="520"/>
         <source>Next tab / previous tab</source>
         <translation>下一个/上一个标签页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="483"/>
+        <location filename="../../app/ui/main_window.py" line="530"/>
         <source>(undescribed shortcut)</source>
         <translation>（无说明的快捷键）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="673"/>
-        <location filename="../../app/ui/main_window.py" line="680"/>
+        <location filename="../../app/ui/main_window.py" line="745"/>
+        <location filename="../../app/ui/main_window.py" line="752"/>
         <source>Text size: {size} pt</source>
         <translation>文字大小：{size} 磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="685"/>
+        <location filename="../../app/ui/main_window.py" line="757"/>
         <source>Text size: the desktop&apos;s default</source>
         <translation>文字大小：桌面默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="756"/>
+        <location filename="../../app/ui/main_window.py" line="828"/>
         <source>Parla is still running</source>
         <translation>Parla 仍在运行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="757"/>
+        <location filename="../../app/ui/main_window.py" line="829"/>
         <source>Parla keeps running in the tray. Choose Quit in its menu to end it.</source>
         <translation>Parla 会在托盘中继续运行。在托盘菜单中选择“退出”即可结束。</translation>
     </message>
@@ -2180,132 +2286,132 @@
 <context>
     <name>MessageImages</name>
     <message>
-        <location filename="../../app/ui/chat/image_view.py" line="192"/>
+        <location filename="../../app/ui/chat/image_view.py" line="422"/>
         <source>Picture missing</source>
-        <extracomment>A thumbnail was clicked: the picture&apos;s hash</extracomment>
+        <extracomment>A thumbnail was clicked: the picture&apos;s hash hash → (copy, bytes, type) for dragging out, made when the button goes down The last drag&apos;s data (what a drop would receive), for tests and diagnostics.</extracomment>
         <translation>图片缺失</translation>
     </message>
 </context>
 <context>
     <name>MessageListView</name>
     <message>
-        <location filename="../../app/ui/chat/message_list.py" line="675"/>
+        <location filename="../../app/ui/chat/message_list.py" line="715"/>
         <source>Code copied to the clipboard.</source>
-        <extracomment>Space between two messages, and around the list. Rows this far outside the viewport are built too, so a small scroll shows no blank. How close to the bottom (pixels) still counts as &quot;at the bottom&quot; (the list then follows). (action, message id) from a message&apos;s buttons — see ``MessageAction`` A short note for the status bar (&quot;Code copied&quot;). A picture in a message was clicked: its hash</extracomment>
+        <extracomment>Space between two messages, and around the list. Rows this far outside the viewport are built too, so a small scroll shows no blank. How close to the bottom (pixels) still counts as &quot;at the bottom&quot; (the list then follows). hash → the kept picture at inline size, or None while it loads (``ChatImageCache.inline_image``) (action, message id) from a message&apos;s buttons — see ``MessageAction`` A short note for the status bar (&quot;Code copied&quot;). A picture in a message was clicked: its hash Load picture on a picture sent by its address: (message id, address)</extracomment>
         <translation>代码已复制到剪贴板。</translation>
     </message>
 </context>
 <context>
     <name>MessageWidget</name>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="116"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="128"/>
         <source>Retry</source>
-        <extracomment>Horizontal room left of a user message: its bubble starts this far in (a share of the width). (action, message id) — see :class:`MessageAction` (message id, new text): Save &amp; Send in edit mode The Thinking section was opened or closed by the user: (message id, open) (document, href) from either document A picture of the message was clicked: its hash</extracomment>
+        <extracomment>Horizontal room left of a user message: its bubble starts this far in (a share of the width). (action, message id) — see :class:`MessageAction` (message id, new text): Save &amp; Send in edit mode The Thinking section was opened or closed by the user: (message id, open) (document, href) from either document A picture of the message was clicked: its hash Load picture was clicked on a picture sent by its address: (message id, address)</extracomment>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="129"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="141"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="133"/>
-        <location filename="../../app/ui/chat/message_widget.py" line="290"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="145"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="310"/>
         <source>Copy as Markdown</source>
         <translation>复制为 Markdown</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="135"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="147"/>
         <source>Copy as Plain Text</source>
         <translation>复制为纯文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="138"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="150"/>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="139"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="151"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="140"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="152"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="240"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="257"/>
         <source>You</source>
         <translation>你</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="240"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="257"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="251"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="271"/>
         <source>Thinking…</source>
         <translation>思考中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="251"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="271"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="261"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="281"/>
         <source>The reply failed.</source>
         <translation>回复失败。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="273"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="293"/>
         <source>Tokens: {prompt} prompt · {completion} completion</source>
         <translation>令牌：提示 {prompt} · 补全 {completion}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="290"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="310"/>
         <source>Copy Text</source>
         <translation>复制文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="320"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="340"/>
         <source>Waiting for the model… {seconds} s</source>
         <translation>正在等待模型… {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="322"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="342"/>
         <source>Waiting for the model…</source>
         <translation>正在等待模型…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="324"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="344"/>
         <source>Interrupted — Parla closed before the reply finished.</source>
         <translation>已中断 — Parla 在回复完成前关闭了。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="324"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="344"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="326"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="346"/>
         <source>Cut short: the reply reached the token limit.</source>
         <translation>已截断：回复达到了令牌上限。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="328"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="348"/>
         <source>Cut short by the server&apos;s content filter.</source>
         <translation>已被服务器的内容过滤截断。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="349"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="369"/>
         <source>Save and Send</source>
         <translation>保存并发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/message_widget.py" line="352"/>
+        <location filename="../../app/ui/chat/message_widget.py" line="372"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -2367,6 +2473,178 @@
         <location filename="../../app/ui/widgets/model_picker.py" line="276"/>
         <source>Loading models…</source>
         <translation>正在加载模型…</translation>
+    </message>
+</context>
+<context>
+    <name>ModelsDialog</name>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="172"/>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="177"/>
+        <source>Filter by name or owner</source>
+        <translation>按名称或所有者筛选</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="179"/>
+        <source>Filter models</source>
+        <translation>筛选模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="180"/>
+        <source>Show only the models whose name or owner contains this text</source>
+        <translation>只显示名称或所有者包含此文字的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="182"/>
+        <source>&amp;Filter:</source>
+        <translation>筛选(&amp;F)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="184"/>
+        <source>&amp;Reload</source>
+        <translation>重新加载(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="185"/>
+        <source>Ask the server for its models again</source>
+        <translation>重新向服务器获取模型列表</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="192"/>
+        <source>Loading</source>
+        <translation>正在加载</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="214"/>
+        <source>Models of the server</source>
+        <translation>服务器的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="222"/>
+        <source>Details</source>
+        <translation>详细信息</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="228"/>
+        <source>Select a model to see what the server says about it.</source>
+        <translation>选择一个模型，查看服务器提供的信息。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="229"/>
+        <source>Details of the selected model</source>
+        <translation>所选模型的详细信息</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="245"/>
+        <source>Use for chat</source>
+        <translation>用于聊天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="246"/>
+        <source>Use for images</source>
+        <translation>用于图像</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="247"/>
+        <source>Use for speech</source>
+        <translation>用于语音合成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="248"/>
+        <source>Use for transcription</source>
+        <translation>用于转写</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="249"/>
+        <source>Use for embeddings</source>
+        <translation>用于嵌入</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="266"/>
+        <source>Close this window (Esc)</source>
+        <translation>关闭此窗口 (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="376"/>
+        <source>This server does not list its models.</source>
+        <translation>此服务器不提供模型列表。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="380"/>
+        <source>Could not load the models: {reason}</source>
+        <translation>无法加载模型：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="384"/>
+        <source>Models on this server: {count}</source>
+        <translation>此服务器上的模型：{count} 个</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="386"/>
+        <source>The server lists no models.</source>
+        <translation>服务器没有列出任何模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="391"/>
+        <source>Loading the details of “{model}”…</source>
+        <translation>正在加载“{model}”的详细信息…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="424"/>
+        <source>“{model}” is now the chat model of the profile “{profile}”.</source>
+        <translation>“{model}”现在是配置“{profile}”的聊天模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="425"/>
+        <source>“{model}” is now the image model of the profile “{profile}”.</source>
+        <translation>“{model}”现在是配置“{profile}”的图像模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="426"/>
+        <source>“{model}” is now the speech model of the profile “{profile}”.</source>
+        <translation>“{model}”现在是配置“{profile}”的语音合成模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="427"/>
+        <source>“{model}” is now the transcription model of the profile “{profile}”.</source>
+        <translation>“{model}”现在是配置“{profile}”的转写模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="428"/>
+        <source>“{model}” is now the embedding model of the profile “{profile}”.</source>
+        <translation>“{model}”现在是配置“{profile}”的嵌入模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="445"/>
+        <source>Loading the models…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="466"/>
+        <source>Save the selected model as the profile&apos;s default for this; the current one is {model}</source>
+        <translation>将所选模型保存为此配置在这方面的默认模型；当前为 {model}</translation>
+    </message>
+</context>
+<context>
+    <name>ModelsTableModel</name>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="127"/>
+        <source>Model</source>
+        <extracomment>The value a column sorts by (the creation time as a number, not its text). The model&apos;s id, whatever the column.</extracomment>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="127"/>
+        <source>Owner</source>
+        <translation>所有者</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/models_dialog.py" line="127"/>
+        <source>Created</source>
+        <translation>创建日期</translation>
     </message>
 </context>
 <context>
@@ -3772,30 +4050,76 @@
     </message>
 </context>
 <context>
+    <name>_DragHandle</name>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="522"/>
+        <source>Drag out</source>
+        <extracomment>Load picture was clicked: the address</extracomment>
+        <translation>拖出</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="523"/>
+        <source>Drag from here to a folder, the desktop or another program to copy the picture there</source>
+        <translation>从这里拖到文件夹、桌面或其他程序，即可把图片复制过去</translation>
+    </message>
+</context>
+<context>
     <name>_Thumb</name>
     <message>
-        <location filename="../../app/ui/chat/image_view.py" line="113"/>
+        <location filename="../../app/ui/chat/image_view.py" line="253"/>
         <source>Open the picture (zoom, Copy, Save as)</source>
-        <extracomment>Longest side of a picture&apos;s thumbnail in a message. A thumbnail is ready (or failed: then ``thumbnail`` keeps answering None): hash</extracomment>
+        <extracomment>Longest side of a picture&apos;s thumbnail in a message. Longest side of a kept picture shown in a reply&apos;s text, in place of its markdown. Where this run&apos;s drag copies go (the page points it at the cache: ``&lt;cache&gt;/drag``). A drag copy folder older than this is removed at start (a file manager may still be reading a younger one). A thumbnail is ready (or failed: then ``thumbnail`` keeps answering None): hash The button went down on it (a drag may follow: its copy is made now): hash The mouse moved far enough with the button down: hash</extracomment>
         <translation>打开图片（缩放、复制、另存为）</translation>
     </message>
 </context>
 <context>
     <name>_Tile</name>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="150"/>
+        <location filename="../../app/ui/chat/attachments.py" line="220"/>
         <source>Pasted picture</source>
+        <extracomment>The prepared bytes&apos; hash once kept in the store (what the conversation&apos;s draft names). A web picture sent by its address (Settings ▸ General ▸ pictures from web pages: &quot;url&quot;).</extracomment>
         <translation>粘贴的图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="154"/>
+        <location filename="../../app/ui/chat/attachments.py" line="224"/>
         <source>Remove this picture</source>
         <translation>移除这张图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/attachments.py" line="155"/>
+        <location filename="../../app/ui/chat/attachments.py" line="225"/>
         <source>Remove picture</source>
         <translation>移除图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/attachments.py" line="236"/>
+        <source>Web
+picture</source>
+        <translation>网页
+图片</translation>
+    </message>
+</context>
+<context>
+    <name>_WebPictureTile</name>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="442"/>
+        <location filename="../../app/ui/chat/image_view.py" line="465"/>
+        <source>Load picture</source>
+        <translation>加载图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="457"/>
+        <source>Picture sent by its address</source>
+        <translation>按网址发送的图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="465"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/image_view.py" line="467"/>
+        <source>Download the picture from {host} and keep it with the conversation</source>
+        <translation>从 {host} 下载图片并随对话保存</translation>
     </message>
 </context>
 <context>

@@ -45,8 +45,9 @@ def test_title_and_tabs(make_window: Any) -> None:
 def test_menus_and_their_shortcuts(make_window: Any) -> None:
     window = make_window()
     file_items = [a for a in _menu(window, "File").actions() if not a.isSeparator()]
-    assert [a.text().replace("&", "") for a in file_items] == ["Settings…", "Quit"]
+    assert [a.text().replace("&", "") for a in file_items] == ["Settings…", "Models…", "Quit"]
     assert window.settings_action.shortcut() == QKeySequence("Ctrl+,")
+    assert window.models_action.shortcut() == QKeySequence("Ctrl+Shift+M")
     assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
     view_items = [a for a in _menu(window, "View").actions() if not a.isSeparator()]
     assert [a.text().replace("&", "") for a in view_items] == [
