@@ -94,6 +94,11 @@ class ChatPage(QWidget):
         self._draft_dirty = False
         self._pending_scroll: int | None = None
         self._search_holder = context.tasks.holder("chat.search")
+        # Work started by this page must not outlive it (a window closed right after opening
+        # would otherwise let "chat.start" touch deleted widgets). The slot holds the set, not self.
+        own_tasks: set[asyncio.Task[Any]] = set()
+        self._own_tasks = own_tasks
+        self.destroyed.connect(lambda *_: [task.cancel() for task in list(own_tasks)])
         self._sidebar_stale = False
 
         if self._store is None:
@@ -879,7 +884,11 @@ class ChatPage(QWidget):
     # -- plumbing ---------------------------------------------------------------------------
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
-        return self._context.tasks.spawn(self._guard(coro), name=name)
+        task = self._context.tasks.spawn(self._guard(coro), name=name)
+        self._own_tasks.add(task)
+        task.add_done_callback(self._own_tasks.discard)
+        task.add_done_callback(lambda _task: coro.close())  # cancelled before it started: no warning
+        return task
 
     async def _guard(self, coro: Coroutine[Any, Any, Any]) -> Any:
         """Expected failures (store, network) go to the banner; anything else is a bug (crash dialog)."""
