@@ -31,6 +31,12 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.api.errors import APIError, BadRequestError, RateLimitError
 from app.api.types import ContentDelta, Finished, ReasoningDelta, Usage, UsageUpdate
+from app.chat_images import (
+    ChatImageError,
+    ReturnedImage,
+    extract_returned_images,
+    fetch_returned_image,
+)
 from app.credentials import CredentialError
 from app.profiles import Capability
 from app.store import (
@@ -46,6 +52,8 @@ from app.store import (
     image_part,
     text_part,
 )
+from app.turns import REQUEST_SETTINGS, request_parameters, usage_dict
+from app.ui.chat.attachments import returned_image_error_text
 from app.ui.chat.conversation_model import LiveDocuments, MessageItem, MessageListModel
 from app.ui.chat.message_list import DocumentCache, math_warmup
 from app.ui.chat.render_document import MessageDocument
@@ -53,9 +61,6 @@ from app.ui.chat.render_stream import StreamingRenderer
 from app.ui.errors import NoTokenError, user_message
 from app.ui.session import Session
 from app.ui.tasks import TaskRegistry
-
-from app.chat_images import ChatImageError, ReturnedImage, extract_returned_images, fetch_returned_image
-from app.ui.chat.attachments import returned_image_error_text
 
 if TYPE_CHECKING:
     from app.chat_images import PreparedImage
@@ -71,35 +76,8 @@ SAVE_INTERVAL_MS = 250
 #: A 429 that names a wait no longer than this is retried once by itself, after the wait.
 AUTO_RETRY_MAX_SECONDS = 60.0
 #: The conversation settings that become request parameters (the settings panel's agreed shape).
-REQUEST_SETTINGS = ("temperature", "top_p", "max_tokens", "presence_penalty", "frequency_penalty")
 
 _EXPECTED_ERRORS: tuple[type[BaseException], ...] = (APIError, NoTokenError, CredentialError)
-
-
-def request_parameters(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """The sampling parameters a conversation's settings ask for (those set, and sane)."""
-    parameters: dict[str, Any] = {}
-    for key in REQUEST_SETTINGS:
-        value = settings.get(key)
-        if value is None or isinstance(value, bool):
-            continue
-        if key == "max_tokens":
-            if isinstance(value, (int, float)) and int(value) > 0:
-                parameters[key] = int(value)
-        elif isinstance(value, (int, float)):
-            parameters[key] = float(value)
-    return parameters
-
-
-def _usage_dict(usage: Usage | None) -> dict[str, Any] | None:
-    if usage is None:
-        return None
-    data = dict(usage.raw) if usage.raw else {}
-    for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
-        value = getattr(usage, key)
-        if value is not None:
-            data[key] = value
-    return data or None
 
 
 class LiveReply(QObject):
@@ -732,7 +710,7 @@ class ChatController(QObject):
         live.finish()
         item = live.item
         content, reasoning = live.content, live.reasoning
-        usage = _usage_dict(live.usage)
+        usage = usage_dict(live.usage)
         finish_reason = live.finish_reason if state is MessageState.COMPLETE else (live.finish_reason or None)
         item.text = content
         item.reasoning = reasoning

@@ -35,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from enum import StrEnum
 from typing import Any
 
@@ -66,6 +66,7 @@ from app.audio.speech_pipeline import SpeakFn
 from app.credentials import CredentialError
 from app.profiles import Capability
 from app.store import Conversation, ConversationKind, Message, MessageState, Role, Store
+from app.turns import request_parameters, usage_dict
 from app.ui.context import AppContext
 from app.ui.errors import NoTokenError, user_message
 from app.ui.voice.backend import AudioBackend, StreamGuard
@@ -83,11 +84,6 @@ MAX_SPEECH_IN_FLIGHT = 2
 ECHO_TAIL = 0.35
 #: A take started without a key to release (tray, Ctrl+Enter) ends after this long without speech.
 LATCHED_SILENCE_TIMEOUT = 8.0
-#: The conversation settings that become request parameters — the same keys as the Chat tab's
-#: settings panel (``app.ui.chat.controller.REQUEST_SETTINGS``), read here without importing the
-#: Chat tab's rendering stack.
-REQUEST_SETTINGS = ("temperature", "top_p", "max_tokens", "presence_penalty", "frequency_penalty")
-
 _EXPECTED_ERRORS: tuple[type[BaseException], ...] = (APIError, NoTokenError, CredentialError)
 
 
@@ -112,32 +108,6 @@ class Action(StrEnum):
     RETRY = "retry"  # send the kept recording again
     SEND = "send"  # send what was recorded before the microphone was lost
     RETRY_ANSWER = "retry_answer"  # ask for the failed answer again
-
-
-def request_parameters(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """The sampling parameters a conversation's settings ask for (as the Chat tab sends them)."""
-    parameters: dict[str, Any] = {}
-    for key in REQUEST_SETTINGS:
-        value = settings.get(key)
-        if value is None or isinstance(value, bool):
-            continue
-        if key == "max_tokens":
-            if isinstance(value, (int, float)) and int(value) > 0:
-                parameters[key] = int(value)
-        elif isinstance(value, (int, float)):
-            parameters[key] = float(value)
-    return parameters
-
-
-def _usage_dict(usage: Usage | None) -> dict[str, Any] | None:
-    if usage is None:
-        return None
-    data = dict(usage.raw) if usage.raw else {}
-    for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
-        value = getattr(usage, key)
-        if value is not None:
-            data[key] = value
-    return data or None
 
 
 class VoiceController(QObject):
@@ -775,7 +745,7 @@ class VoiceController(QObject):
             await self.store.finish_message(
                 reply.id, state, content=reply.text, reasoning=reply.reasoning, model=model,
                 finish_reason=finish_reason if state is MessageState.COMPLETE else (finish_reason or None),
-                usage=_usage_dict(usage), error=error)
+                usage=usage_dict(usage), error=error)
         except Exception:
             log.exception("recording the end of a voice answer failed")
         self._refresh_conversation_later()
