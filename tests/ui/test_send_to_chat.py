@@ -29,5 +29,8 @@ def test_send_to_chat_attaches_the_picture_and_shows_chat(
     images.send_to_chat_requested.emit(str(picture))
     assert window.tabs.currentIndex() == CHAT_TAB
     strip = window.page(CHAT_TAB).composer.attachments
-    qtbot.waitUntil(lambda: strip.count() == 1, timeout=10000)
+    qtbot.waitUntil(lambda: strip.count() == 1 and strip.images()[0].ready, timeout=10000)
     assert strip.images()[0].source.name == "sunset.png"
+    # Let the page finish with the picture (thumbnail, draft save) before the window goes away.
+    qtbot.waitUntil(lambda: not [t for t in chat_context.tasks.pending() if t.get_name().startswith("chat.")],
+                    timeout=10000)
