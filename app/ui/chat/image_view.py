@@ -14,20 +14,38 @@ import asyncio
 import logging
 import tempfile
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QObject, QPoint, QSize, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QDrag, QGuiApplication, QImage, QKeySequence, QMouseEvent, QPixmap
+from PySide6.QtCore import (
+    QMimeData,
+    QObject,
+    QPoint,
+    QSize,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QDrag,
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+    QMouseEvent,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QFileDialog,
     QFrame,
-    QPushButton,
     QHBoxLayout,
-    QApplication,
     QLabel,
+    QPushButton,
     QSizePolicy,
     QToolBar,
     QVBoxLayout,
@@ -135,6 +153,29 @@ def drag_mime_data(path: Path, data: bytes, mime: str) -> QMimeData:
     return mime_data
 
 
+def _pixmap_from(png: bytes) -> QPixmap | None:
+    pixmap = QPixmap()
+    return pixmap if pixmap.loadFromData(png) else None
+
+
+def _image_from(png: bytes) -> QImage | None:
+    image = QImage.fromData(png)
+    return None if image.isNull() else image
+
+
+@dataclass
+class _Shelf:
+    """One size of picture kept by :class:`ChatImageCache`: made once, least recently used out."""
+
+    side: int
+    capacity: int
+    task_name: str
+    convert: Callable[[bytes], Any]  # PNG bytes → the Qt object kept, or None when unreadable
+    items: OrderedDict[str, Any] = field(default_factory=OrderedDict)
+    loading: set[str] = field(default_factory=set)
+    failed: set[str] = field(default_factory=set)
+
+
 class ChatImageCache(QObject):
     """Thumbnails of kept pictures by hash, made off the UI thread on first request."""
 
@@ -145,12 +186,8 @@ class ChatImageCache(QObject):
         super().__init__(parent)
         self._store = store
         self._tasks = tasks
-        self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
-        self._loading: set[str] = set()
-        self._failed: set[str] = set()
-        self._inline: OrderedDict[str, QImage] = OrderedDict()
-        self._inline_loading: set[str] = set()
-        self._inline_failed: set[str] = set()
+        self._thumbnails = _Shelf(MESSAGE_THUMBNAIL_SIDE, _CACHE_CAPACITY, "chat.thumbnail", _pixmap_from)
+        self._inline = _Shelf(INLINE_IMAGE_SIDE, _CACHE_CAPACITY // 4, "chat.inline-picture", _image_from)
 
     @property
     def tasks(self) -> TaskRegistry:
@@ -159,66 +196,41 @@ class ChatImageCache(QObject):
     def inline_image(self, digest: str) -> QImage | None:
         """The picture at inline size (:data:`INLINE_IMAGE_SIDE`) if made; otherwise None, and it
         is being made (``loaded`` follows)."""
-        image = self._inline.get(digest)
-        if image is not None:
-            self._inline.move_to_end(digest)
-            return image
-        if digest not in self._inline_loading and digest not in self._inline_failed:
-            self._inline_loading.add(digest)
-            self._tasks.spawn(self._load_inline(digest), name="chat.inline-picture")
-        return None
-
-    async def _load_inline(self, digest: str) -> None:
-        try:
-            data = await self._store.read_attachment(digest)
-            png = await asyncio.to_thread(make_thumbnail, data, INLINE_IMAGE_SIDE)
-        except asyncio.CancelledError:
-            self._inline_loading.discard(digest)
-            raise
-        except Exception as exc:  # noqa: BLE001 — the placeholder text stays
-            log.warning("chat: no inline picture for %s: %s", digest[:12], type(exc).__name__)
-            self._inline_failed.add(digest)
-        else:
-            image = QImage.fromData(png)
-            if image.isNull():
-                self._inline_failed.add(digest)
-            else:
-                self._inline[digest] = image
-                while len(self._inline) > _CACHE_CAPACITY // 4:
-                    self._inline.popitem(last=False)
-        self._inline_loading.discard(digest)
-        self.loaded.emit(digest)
+        return self._lookup(self._inline, digest)
 
     def thumbnail(self, digest: str) -> QPixmap | None:
         """The thumbnail if made; otherwise None, and it is being made (``loaded`` follows)."""
-        pixmap = self._pixmaps.get(digest)
-        if pixmap is not None:
-            self._pixmaps.move_to_end(digest)
-            return pixmap
-        if digest not in self._loading and digest not in self._failed:
-            self._loading.add(digest)
-            self._tasks.spawn(self._load(digest), name="chat.thumbnail")
+        return self._lookup(self._thumbnails, digest)
+
+    def _lookup(self, shelf: _Shelf, digest: str) -> Any:
+        item = shelf.items.get(digest)
+        if item is not None:
+            shelf.items.move_to_end(digest)
+            return item
+        if digest not in shelf.loading and digest not in shelf.failed:
+            shelf.loading.add(digest)
+            self._tasks.spawn(self._load(shelf, digest), name=shelf.task_name)
         return None
 
-    async def _load(self, digest: str) -> None:
+    async def _load(self, shelf: _Shelf, digest: str) -> None:
         try:
             data = await self._store.read_attachment(digest)
-            png = await asyncio.to_thread(make_thumbnail, data, MESSAGE_THUMBNAIL_SIDE)
+            png = await asyncio.to_thread(make_thumbnail, data, shelf.side)
         except asyncio.CancelledError:
-            self._loading.discard(digest)
+            shelf.loading.discard(digest)
             raise
         except Exception as exc:  # noqa: BLE001 — a missing or damaged picture shows as a placeholder
-            log.warning("chat: no thumbnail for %s: %s", digest[:12], type(exc).__name__)
-            self._failed.add(digest)
+            log.warning("chat: no %d px picture for %s: %s", shelf.side, digest[:12], type(exc).__name__)
+            shelf.failed.add(digest)
         else:
-            pixmap = QPixmap()
-            if pixmap.loadFromData(png):
-                self._pixmaps[digest] = pixmap
-                while len(self._pixmaps) > _CACHE_CAPACITY:
-                    self._pixmaps.popitem(last=False)
+            item = shelf.convert(png)
+            if item is None:
+                shelf.failed.add(digest)
             else:
-                self._failed.add(digest)
-        self._loading.discard(digest)
+                shelf.items[digest] = item
+                while len(shelf.items) > shelf.capacity:
+                    shelf.items.popitem(last=False)
+        shelf.loading.discard(digest)
         self.loaded.emit(digest)
 
     async def drag_copy(self, digest: str) -> tuple[Path, bytes, str]:

@@ -41,17 +41,29 @@ from PySide6.QtWidgets import (
 
 from app.api.errors import APIError, NotFoundError
 from app.credentials import CredentialError
-from app.profiles import DEFAULT_BASE_URL, Capability, Profile, ProxyMode, new_profile_id
+from app.profiles import (
+    DEFAULT_BASE_URL,
+    Capability,
+    Profile,
+    ProxyMode,
+    new_profile_id,
+)
 from app.ui.errors import user_message
 from app.ui.profile_names import display_name, stored_name
 from app.ui.session import Session, default_client_factory
-from app.ui.settings.validation import check_base_url, check_ca_bundle, check_name, check_proxy_url
+from app.ui.settings.validation import (
+    check_base_url,
+    check_ca_bundle,
+    check_name,
+    check_proxy_url,
+)
 from app.ui.tasks import TaskRegistry
 from app.ui.widgets.path_edit import PathEdit
 from app.ui.widgets.secret_edit import SecretEdit
 
 if TYPE_CHECKING:
     from app.api.client import Client
+    from app.api.types import Model
 
 __all__ = ["ProfilesPage"]
 
@@ -798,6 +810,14 @@ class ProfilesPage(QWidget):
             return None
         return profile, self._tokens.get(profile.id, "")
 
+    async def _list_models(self, profile: Profile, token: str) -> list[Model]:
+        """GET /models with the form's values, on a client made for this one call."""
+        client = self._client_factory(profile, token or None)
+        try:
+            return await client.models.list()
+        finally:
+            await client.aclose()
+
     @Slot()
     def _on_test_clicked(self) -> None:
         if self._testing.is_running():
@@ -813,11 +833,7 @@ class ProfilesPage(QWidget):
         self._test_result.setText(self.tr("Testing…"))
         message = ""
         try:
-            client = self._client_factory(profile, token or None)
-            try:
-                models = await client.models.list()
-            finally:
-                await client.aclose()
+            models = await self._list_models(profile, token)
         except APIError as exc:
             message = user_message(exc)
         except asyncio.CancelledError:
@@ -847,11 +863,7 @@ class ProfilesPage(QWidget):
         self._models_result.setText(self.tr("Loading models…"))
         message = ""
         try:
-            client = self._client_factory(profile, token or None)
-            try:
-                models = await client.models.list()
-            finally:
-                await client.aclose()
+            models = await self._list_models(profile, token)
         except NotFoundError:
             message = self.tr("This server does not list its models — type the model names.")
         except APIError as exc:
