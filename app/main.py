@@ -47,6 +47,7 @@ from app.profiles import EnvironmentOverride, ProfileStore
 from app.resources import app_icon_files, i18n_dir, icons_dir
 from app.settings import Language, Preferences, WindowState
 from app.ui.context import AppContext
+from app.ui.tools_service import ToolService
 from app.ui.main_window import MainWindow
 from app.ui.notify import Notifier
 from app.ui.session import Session
@@ -155,6 +156,7 @@ async def amain(app: QApplication, locations: paths.Locations, preferences: Pref
         tasks=tasks,
         notifier=notifier,
         session=session,
+        tools=ToolService(app),
     )
     window = MainWindow(context)
     # The first frame comes first: then the store opens (on its worker thread) while the session

@@ -18,7 +18,8 @@ from app.ui.session import Session
 from app.ui.tasks import TaskRegistry
 
 if TYPE_CHECKING:
-    from app.store import AsyncStore  # imported by main.py when it opens the store, not at start-up
+    from app.store import AsyncStore
+    from app.ui.tools_service import ToolService  # imported by main.py when it opens the store, not at start-up
 
 __all__ = ["AppContext"]
 
@@ -33,3 +34,5 @@ class AppContext:
     session: Session
     store: AsyncStore | None = None
     store_error: BaseException | None = None
+    #: MCP servers and their tools (None in tests that do not need them).
+    tools: ToolService | None = None
