@@ -193,6 +193,11 @@ class Preferences(QObject):
         choices=tuple(theme.value for theme in Theme),
         doc="Light, dark, or follow the system; applied at once.",
     )
+    desktop_dark = BoolOption(
+        "appearance/desktop_dark",
+        False,
+        doc="The desktop's colour scheme was dark when last seen: the first frame uses it, then it is checked.",
+    )
     font_size = IntOption(
         "appearance/font_size",
         0,

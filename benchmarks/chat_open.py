@@ -248,7 +248,7 @@ RSS_DRIVER = r"""
 import asyncio, sys
 import app.main as m
 original = m.amain
-async def amain(app, locations, preferences):
+async def amain(app, locations, preferences, *rest):
     async def report():
         window = None
         while window is None:
@@ -263,7 +263,7 @@ async def amain(app, locations, preferences):
         math = "loaded" if "matplotlib.mathtext" in _sys.modules else "absent"
         print("open", page.model.rowCount(), len(page.view.visible_widgets()), math, flush=True)
     asyncio.get_running_loop().create_task(report())
-    return await original(app, locations, preferences)
+    return await original(app, locations, preferences, *rest)
 m.amain = amain
 sys.exit(m.main(["parla"]))
 """

@@ -31,16 +31,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (
-    QEvent,
-    QKeyCombination,
-    QObject,
-    QSize,
-    Qt,
-    QTimer,
-    Signal,
-    Slot,
-)
+# Not ``Qt`` nor ``QEvent``: importing either makes PySide6 build their ~100 enums (~15 ms) before
+# the first frame. The methods that need them import them when they run.
+from PySide6.QtCore import QSize, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -51,23 +44,23 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from app.ui.context import AppContext
-from app.ui.pages import TabPage
-from app.ui.status_bar import ConnectionIndicator, ProfileSwitcher
-from app.ui.widgets.banner import Banner
+from app.settings import Preferences, WindowState
 
 if TYPE_CHECKING:
     from app.ui.about import AboutDialog
+    from app.ui.context import AppContext
     from app.ui.models_dialog import ModelsDialog
     from app.ui.settings.dialog import SettingsDialog
     from app.ui.shortcuts_dialog import ShortcutEntry, ShortcutsDialog
+    from app.ui.status_bar import ConnectionIndicator, ProfileSwitcher
     from app.ui.tray import TrayIcon
+    from app.ui.widgets.banner import Banner
 
-__all__ = ["CHAT_TAB", "IMAGES_TAB", "MainWindow", "TAB_PAGES", "VOICE_TAB"]
+__all__ = ["CHAT_TAB", "IMAGES_TAB", "TAB_PAGES", "VOICE_TAB", "MainWindow"]
 
 log = logging.getLogger(__name__)
 
-PageFactory = Callable[[AppContext, QWidget], QWidget]
+PageFactory = Callable[["AppContext", QWidget], QWidget]
 
 #: The tab pages in order (Ctrl+1, Ctrl+2, Ctrl+3): a page class, or "module:Class" to import it on
 #: first use too. Each tab's issue replaces its own line.
@@ -97,6 +90,19 @@ def resolve_page_factory(spec: PageFactory | str) -> PageFactory:
     if not callable(factory):
         raise TypeError(f"{spec} is not a page class")
     return factory  # type: ignore[no-any-return]
+
+
+def _qt() -> type:
+    """``PySide6.QtCore.Qt``, imported when first needed (see the imports above)."""
+    from PySide6.QtCore import Qt
+
+    return Qt
+
+
+def _tab_page() -> type:
+    from app.ui.pages import TabPage  # its module imports Qt
+
+    return TabPage
 
 
 class _PageSlot(QWidget):
@@ -130,9 +136,31 @@ class MainWindow(QMainWindow):
     #: Start-up is over: the first frame was shown and the current tab's page built (or failed).
     started = Signal()
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        context: AppContext | None = None,
+        parent: QWidget | None = None,
+        *,
+        preferences: Preferences | None = None,
+        window_state: WindowState | None = None,
+    ) -> None:
+        """The window; with ``context`` complete at once, else a shell until :meth:`attach`.
+
+        ``app.main`` builds the shell from ``preferences`` and ``window_state`` alone — menus, tabs,
+        geometry — and shows it before importing asyncio, the session and the keychain; the status
+        bar's profile switcher and connection state arrive with :meth:`attach` a moment later.
+        """
         super().__init__(parent)
-        self._context = context
+        if context is None and (preferences is None or window_state is None):
+            raise TypeError("MainWindow needs a context, or preferences and window_state for a shell")
+        self._context: AppContext = context  # type: ignore[assignment]  # set by attach() for a shell
+        self._preferences: Preferences = preferences if preferences is not None else context.preferences  # type: ignore[union-attr]
+        self._window_state: WindowState = window_state if window_state is not None else context.window_state  # type: ignore[union-attr]
+        self._attached = False
+        self._first_frame_done = False
+        self._first_frame_before_attach = False
+        self._expose_poll: QTimer | None = None
+        self._pending_keys: list[tuple[QAction, tuple[str | QKeySequence.StandardKey, ...]]] = []
         self._settings_dialog: SettingsDialog | None = None
         self._about_box: AboutDialog | None = None
         self._shortcuts_dialog: ShortcutsDialog | None = None
@@ -148,7 +176,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.setAccessibleName(self.tr("Parla"))
 
-        self._banner = Banner(self)
+        self._banner: Banner | None = None  # made by attach(): nothing to say before
         self._tabs = QTabWidget(self)
         self._tabs.setDocumentMode(True)
         self._tabs.setAccessibleName(self.tr("Parla tabs"))
@@ -176,26 +204,52 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self._banner)
         layout.addWidget(self._tabs, 1)
+        self._central_layout = layout
         self.setCentralWidget(central)
 
         self._build_menus()
-        self._build_shortcuts()
-        self._build_status_bar()
         self._build_tray_actions()
-
-        notifier = context.notifier
-        notifier.status_posted.connect(self._on_status_posted)
-        notifier.banner_posted.connect(self._banner.show_message)
-        notifier.banner_cleared.connect(self._banner.clear)
-        context.preferences.changed.connect(self._on_preference_changed)
+        self.statusBar().setAccessibleName(self.tr("Status bar"))
 
         self._restore_state()
         # Connected after the restore: the restored tab's page is built after the first frame.
         self._tabs.currentChanged.connect(self._on_current_tab_changed)
-        if context.preferences.tray:
+        self._preferences.changed.connect(self._on_preference_changed)
+        if context is not None:
+            self.attach(context)
+
+    def attach(self, context: AppContext) -> None:
+        """Connect the shell to the app's objects: the status bar, messages, the tray."""
+        if self._attached:
+            raise RuntimeError("the window is already attached to a context")
+        self._attached = True
+        self._context = context
+        self._build_status_bar()
+        self._build_shortcuts()
+        from app.ui.widgets.banner import Banner
+
+        self._banner = Banner(self)
+        self._central_layout.insertWidget(0, self._banner)
+        notifier = context.notifier
+        notifier.status_posted.connect(self._on_status_posted)
+        notifier.banner_posted.connect(self._banner.show_message)
+        notifier.banner_cleared.connect(self._banner.clear)
+        if self._preferences.tray:
             self._sync_tray()
+        if self._first_frame_before_attach:
+            QTimer.singleShot(0, self._build_first_page)
+
+    @property
+    def window_state(self) -> WindowState:
+        return self._window_state
+
+    def when_first_frame_shown(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` once the first frame is shown: now if it already was, else then."""
+        if self._first_frame_done:
+            callback()
+        else:
+            self.first_frame_shown.connect(callback)
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -205,19 +259,19 @@ class MainWindow(QMainWindow):
 
         file_menu = menu_bar.addMenu(self.tr("&File"))
         self._settings_action = QAction(self.tr("&Settings…"), self)
-        self._settings_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Comma))
+        self._keys(self._settings_action, "Ctrl+,")
         self._settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self._describe(self._settings_action, self.tr("Profiles, tokens, language, theme, text size and tray"))
         self._settings_action.triggered.connect(self._on_settings_triggered)
         file_menu.addAction(self._settings_action)
         self._models_action = QAction(self.tr("&Models…"), self)
-        self._models_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_M))
+        self._keys(self._models_action, "Ctrl+Shift+M")
         self._describe(self._models_action, self.tr("The server's models, and which one Parla uses for what"))
         self._models_action.triggered.connect(self._on_models_triggered)
         file_menu.addAction(self._models_action)
         file_menu.addSeparator()
         self._quit_action = QAction(self.tr("&Quit"), self)
-        self._quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
+        self._keys(self._quit_action, "Ctrl+Q")
         self._quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self._describe(self._quit_action, self.tr("Stop every request and quit Parla"))
         self._quit_action.triggered.connect(self._on_quit_triggered)
@@ -225,10 +279,10 @@ class MainWindow(QMainWindow):
 
         view_menu = menu_bar.addMenu(self.tr("&View"))
         self._tab_actions: list[QAction] = []
-        keys = (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3)
+        keys = ("Ctrl+1", "Ctrl+2", "Ctrl+3")
         for index, key in enumerate(keys):
             action = QAction(self._tabs.tabText(index), self)
-            action.setShortcut(QKeySequence(Qt.Modifier.CTRL | key))
+            self._keys(action, key)
             action.setData(index)
             self._describe(action, self.tr("Show the {tab} tab").format(tab=self._tabs.tabText(index)))
             action.triggered.connect(self._on_tab_action_triggered)
@@ -236,17 +290,15 @@ class MainWindow(QMainWindow):
             self._tab_actions.append(action)
         view_menu.addSeparator()
         self._larger_text_action = QAction(self.tr("&Larger text"), self)
-        self._larger_text_action.setShortcuts(
-            [QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Equal), QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Plus)]
-        )
+        self._keys(self._larger_text_action, "Ctrl+=", "Ctrl++")
         self._describe(self._larger_text_action, self.tr("Make all text one point larger"))
         self._larger_text_action.triggered.connect(self._on_larger_text_triggered)
         self._smaller_text_action = QAction(self.tr("&Smaller text"), self)
-        self._smaller_text_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Minus))
+        self._keys(self._smaller_text_action, "Ctrl+-")
         self._describe(self._smaller_text_action, self.tr("Make all text one point smaller"))
         self._smaller_text_action.triggered.connect(self._on_smaller_text_triggered)
         self._default_text_action = QAction(self.tr("&Default text size"), self)
-        self._default_text_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_0))
+        self._keys(self._default_text_action, "Ctrl+0")
         self._describe(self._default_text_action, self.tr("Use the desktop's text size again"))
         self._default_text_action.triggered.connect(self._on_default_text_triggered)
         for action in (self._larger_text_action, self._smaller_text_action, self._default_text_action):
@@ -254,7 +306,7 @@ class MainWindow(QMainWindow):
 
         help_menu = menu_bar.addMenu(self.tr("&Help"))
         self._shortcuts_action = QAction(self.tr("&Keyboard shortcuts"), self)
-        self._shortcuts_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self._keys(self._shortcuts_action, QKeySequence.StandardKey.HelpContents)
         self._describe(self._shortcuts_action, self.tr("List every keyboard shortcut"))
         self._shortcuts_action.triggered.connect(self._on_shortcuts_triggered)
         help_menu.addAction(self._shortcuts_action)
@@ -267,6 +319,11 @@ class MainWindow(QMainWindow):
         for menu in (file_menu, view_menu, help_menu):
             menu.setToolTipsVisible(True)
 
+    def _keys(self, action: QAction, *keys: str | QKeySequence.StandardKey) -> None:
+        """Give ``action`` its shortcuts in :meth:`attach`, after the first frame: the first
+        ``setShortcut`` makes PySide6 build the ``Qt`` namespace's enums (~15 ms)."""
+        self._pending_keys.append((action, keys))
+
     @staticmethod
     def _describe(action: QAction, text: str) -> None:
         """The tooltip (menus show it on hover) and the status-bar tip of an action."""
@@ -274,18 +331,28 @@ class MainWindow(QMainWindow):
         action.setStatusTip(text)
 
     def _build_shortcuts(self) -> None:
+        for action, keys in self._pending_keys:
+            sequences = [QKeySequence(key) for key in keys]
+            if len(sequences) == 1:
+                action.setShortcut(sequences[0])
+            else:
+                action.setShortcuts(sequences)
+        self._pending_keys.clear()
         # Return on the main keyboard and Enter on the keypad both count as "Enter".
         self._main_action_shortcuts: list[QShortcut] = []
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            shortcut = QShortcut(QKeySequence(QKeyCombination(Qt.KeyboardModifier.ControlModifier, key)), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        for key in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(key), self)  # the default context: the window
             shortcut.setWhatsThis(self.tr("Run the current tab's main action (send, generate, speak)"))
             shortcut.activated.connect(self._on_main_action_shortcut)
             self._main_action_shortcuts.append(shortcut)
 
     def _build_status_bar(self) -> None:
+        from app.ui.status_bar import (  # imports the session, asyncio
+            ConnectionIndicator,
+            ProfileSwitcher,
+        )
+
         status = self.statusBar()
-        status.setAccessibleName(self.tr("Status bar"))
         session = self._context.session
         self._profile_switcher = ProfileSwitcher(session, status)
         self._profile_switcher.manage_requested.connect(self._on_manage_profiles_requested)
@@ -326,7 +393,7 @@ class MainWindow(QMainWindow):
             started = time.perf_counter()
             factory = resolve_page_factory(self._factories[index])
             page = factory(self._context, slot)
-            if not isinstance(page, TabPage):
+            if not isinstance(page, _tab_page()):
                 page.deleteLater()
                 raise TypeError(f"{type(page).__name__} does not implement TabPage")
             slot.set_page(page)
@@ -360,6 +427,7 @@ class MainWindow(QMainWindow):
 
     @property
     def banner(self) -> Banner:
+        assert self._banner is not None, "the banner comes with attach()"
         return self._banner
 
     @property
@@ -433,7 +501,7 @@ class MainWindow(QMainWindow):
             return
         self._tabs.setCurrentIndex(index)
         page = self._build_page_safely(index)
-        if isinstance(page, TabPage):
+        if isinstance(page, _tab_page()):
             page.focus_main_input()
 
     def open_settings(self, page: int | None = None) -> SettingsDialog:
@@ -474,7 +542,7 @@ class MainWindow(QMainWindow):
 
         if self._shortcuts_dialog is None:
             dialog = ShortcutsDialog(self.shortcut_entries(), self)
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.setAttribute(_qt().WidgetAttribute.WA_DeleteOnClose)
             dialog.finished.connect(self._on_shortcuts_finished)
             self._shortcuts_dialog = dialog
             dialog.open()
@@ -533,9 +601,8 @@ class MainWindow(QMainWindow):
     def bring_to_front(self) -> None:
         """Show the window (from the tray, minimized or behind others) and give it the focus."""
         if self.isMinimized():
-            self.setWindowState(
-                (self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
-            )
+            qt = _qt()
+            self.setWindowState((self.windowState() & ~qt.WindowState.WindowMinimized) | qt.WindowState.WindowActive)
         self.show()
         self.raise_()
         self.activateWindow()
@@ -570,7 +637,7 @@ class MainWindow(QMainWindow):
         method()
         return True
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(1000, 700)
 
     # -- lazy pages ------------------------------------------------------------------------------
@@ -598,30 +665,46 @@ class MainWindow(QMainWindow):
     def _on_current_tab_changed(self, index: int) -> None:
         self._build_page_safely(index)
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._first_page_pending:
-            handle = self.windowHandle()
-            if handle is not None:
-                handle.installEventFilter(self)
+        if self._first_page_pending and self._expose_poll is None:
+            # The first frame is painted when the window is exposed (the expose is handled by
+            # painting). Polled rather than filtered: an event filter would make every event's
+            # type() build QEvent's enums before the first frame.
+            self._expose_poll = QTimer(self)
+            self._expose_poll.setInterval(5)
+            self._expose_poll.timeout.connect(self._on_expose_poll)
+            self._expose_poll.start()
             # Without an expose (started minimized, or a platform that never sends one): soon anyway.
             QTimer.singleShot(300, self._build_first_page)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Expose and self._first_page_pending and watched is self.windowHandle():
+    @Slot()
+    def _on_expose_poll(self) -> None:
+        handle = self.windowHandle()
+        if not self._first_page_pending:
+            self._stop_expose_poll()
+        elif handle is not None and handle.isExposed():
+            self._stop_expose_poll()
             # Queued: the expose is handled (the frame painted and flushed) before the page is built.
             QTimer.singleShot(0, self._build_first_page)
-        return super().eventFilter(watched, event)
+
+    def _stop_expose_poll(self) -> None:
+        if self._expose_poll is not None:
+            self._expose_poll.stop()
+            self._expose_poll.deleteLater()
+            self._expose_poll = None
 
     @Slot()
     def _build_first_page(self) -> None:
         if not self._first_page_pending:
             return
+        if not self._attached:  # painted before app.main attached the context: go on from attach()
+            self._first_frame_before_attach = True
+            return
         self._first_page_pending = False
-        handle = self.windowHandle()
-        if handle is not None:
-            handle.removeEventFilter(self)
+        self._stop_expose_poll()
         self._first_page_waiting = True
+        self._first_frame_done = True
         self.first_frame_shown.emit()
         if not self._pages_held:
             self._finish_first_page()
@@ -631,7 +714,7 @@ class MainWindow(QMainWindow):
         index = self._tabs.currentIndex()
         page = self._build_page_safely(index)
         focus = QGuiApplication.focusObject()
-        if isinstance(page, TabPage) and self.isActiveWindow() and (focus is None or focus is self or focus is self._tabs.tabBar()):
+        if isinstance(page, _tab_page()) and self.isActiveWindow() and (focus is None or focus is self or focus is self._tabs.tabBar()):
             page.focus_main_input()
         log.debug("first page built: tab %d", index)
         self.started.emit()
@@ -644,7 +727,7 @@ class MainWindow(QMainWindow):
 
         from app.ui.tray import TrayIcon
 
-        wanted = self._context.preferences.tray and TrayIcon.available()
+        wanted = self._preferences.tray and TrayIcon.available()
         if wanted and self._tray is None:
             icon = QGuiApplication.windowIcon()
             if icon.isNull():
@@ -663,7 +746,7 @@ class MainWindow(QMainWindow):
             tray.hide()
             tray.deleteLater()
             log.info("tray icon removed")
-        elif self._context.preferences.tray and self._tray is None:
+        elif self._preferences.tray and self._tray is None:
             log.info("the tray is on, but the desktop has no notification area: closing the window quits")
 
     @Slot()
@@ -712,7 +795,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_main_action_shortcut(self) -> None:
         page = self.built_page(self._tabs.currentIndex())
-        if isinstance(page, TabPage):
+        if isinstance(page, _tab_page()):
             page.trigger_main_action()
 
     @Slot()
@@ -741,19 +824,19 @@ class MainWindow(QMainWindow):
     def _on_larger_text_triggered(self) -> None:
         from app.ui.font_size import step_font_size
 
-        size = step_font_size(self._context.preferences, +1)
+        size = step_font_size(self._preferences, +1)
         self._context.notifier.info(self.tr("Text size: {size} pt").format(size=size), 2000)
 
     @Slot()
     def _on_smaller_text_triggered(self) -> None:
         from app.ui.font_size import step_font_size
 
-        size = step_font_size(self._context.preferences, -1)
+        size = step_font_size(self._preferences, -1)
         self._context.notifier.info(self.tr("Text size: {size} pt").format(size=size), 2000)
 
     @Slot()
     def _on_default_text_triggered(self) -> None:
-        self._context.preferences.font_size = 0
+        self._preferences.font_size = 0
         self._context.notifier.info(self.tr("Text size: the desktop's default"), 2000)
 
     @Slot(str)
@@ -761,7 +844,7 @@ class MainWindow(QMainWindow):
         if name == "font_size":
             from app.ui.font_size import apply_font_size
 
-            apply_font_size(self._context.preferences)
+            apply_font_size(self._preferences)
         elif name == "tray":
             self._sync_tray()
 
@@ -782,7 +865,7 @@ class MainWindow(QMainWindow):
             self._about_box.activateWindow()
             return
         box = AboutDialog(self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setAttribute(_qt().WidgetAttribute.WA_DeleteOnClose)
         box.finished.connect(self._on_about_finished)
         self._about_box = box
         box.open()
@@ -798,7 +881,7 @@ class MainWindow(QMainWindow):
     # -- state -----------------------------------------------------------------------------------
 
     def _restore_state(self) -> None:
-        state = self._context.window_state
+        state = self._window_state
         geometry = state.bytes_value(_GEOMETRY_KEY)
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(self.sizeHint())
@@ -810,13 +893,13 @@ class MainWindow(QMainWindow):
             self._tabs.setCurrentIndex(tab)
 
     def save_state(self) -> None:
-        state = self._context.window_state
+        state = self._window_state
         state.set_bytes_value(_GEOMETRY_KEY, self.saveGeometry())
         state.set_bytes_value(_STATE_KEY, self.saveState())
         state.set_int_value(_TAB_KEY, self._tabs.currentIndex())
         state.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         tray = self._tray
         if not self._quitting and tray is not None and tray.isVisible():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
@@ -66,38 +66,68 @@ def dark_palette() -> QPalette:
     return palette
 
 
+def desktop_is_dark() -> bool:
+    """The desktop's colour scheme is dark (``QStyleHints.colorScheme``)."""
+    from PySide6.QtCore import Qt
+
+    return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
+
 class ThemeManager(QObject):
     """Keeps the application's palette in line with the preference and the desktop."""
 
-    def __init__(self, app: QApplication, preferences: Preferences, parent: QObject | None = None) -> None:
+    def __init__(
+        self, app: QApplication, preferences: Preferences, parent: QObject | None = None, *, fusion_set: bool = False
+    ) -> None:
+        """``fusion_set``: the application was made with ``-style fusion`` (``app.main`` does, which
+        spares start-up the Python wrapper of the style and its enums)."""
         super().__init__(parent)
         self._app = app
         self._preferences = preferences
-        fusion = QStyleFactory.create("Fusion")
-        if fusion is not None:
-            app.setStyle(fusion)
-        self._light_palette = app.style().standardPalette()
+        if not fusion_set:
+            fusion = QStyleFactory.create("Fusion")
+            if fusion is not None:
+                app.setStyle(fusion)
+        self._dark_applied = False
         app.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
         preferences.changed.connect(self._on_preference_changed)
 
-    def is_dark(self) -> bool:
-        """Whether the dark palette applies now."""
+    def is_dark(self, *, remembered: bool = False) -> bool:
+        """Whether the dark palette applies now.
+
+        ``remembered``: in "system" mode, take the desktop's scheme as it was last seen (stored in
+        the preferences) instead of asking Qt — asking makes PySide6 build the ``Qt`` namespace's
+        ~100 enums, ~15 ms that start-up spends after the first frame (:meth:`check_desktop`).
+        """
         choice = self._preferences.theme
         if choice == Theme.DARK:
             return True
         if choice == Theme.LIGHT:
             return False
-        return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+        if remembered:
+            return self._preferences.desktop_dark
+        return desktop_is_dark()
 
-    def apply(self) -> None:
-        dark = self.is_dark()
-        self._app.setPalette(dark_palette() if dark else self._light_palette)
+    def check_desktop(self) -> None:
+        """Ask the desktop for its scheme now; remember it, and re-apply if it changed since."""
+        dark = desktop_is_dark()
+        if dark != self._preferences.desktop_dark:
+            self._preferences.desktop_dark = dark
+        if self._preferences.theme == Theme.SYSTEM and dark != self._dark_applied:
+            self.apply()
+
+    def apply(self, *, remembered: bool = False) -> None:
+        dark = self.is_dark(remembered=remembered)
+        if dark:
+            self._app.setPalette(dark_palette())
+        elif self._dark_applied:
+            self._app.setPalette(self._app.style().standardPalette())
+        # Light from the start: the application already has the style's (or the desktop's) palette.
+        self._dark_applied = dark
         log.debug("theme applied: %s", "dark" if dark else "light")
 
-    @Slot(Qt.ColorScheme)
-    def _on_color_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
-        if self._preferences.theme == Theme.SYSTEM:
-            self.apply()
+    def _on_color_scheme_changed(self, _scheme: object) -> None:  # no @Slot(Qt.ColorScheme): see is_dark
+        self.check_desktop()
 
     @Slot(str)
     def _on_preference_changed(self, name: str) -> None:

@@ -33,7 +33,7 @@ import app.main as m
 mode = os.environ["PARLA_TEST_MODE"]
 original = m.amain
 
-async def amain(app, locations, preferences):
+async def amain(app, locations, preferences, *rest):
     async def drive():
         window = None
         while window is None:
@@ -74,7 +74,7 @@ async def amain(app, locations, preferences):
             print("state " + json.dumps(state), flush=True)
             window.close()
     asyncio.get_running_loop().create_task(drive())
-    return await original(app, locations, preferences)
+    return await original(app, locations, preferences, *rest)
 
 m.amain = amain
 sys.exit(m.main(["parla"]))

@@ -34,7 +34,7 @@ flag = Path(os.environ["PARLA_TEST_CLOSE_FLAG"])
 mode = os.environ["PARLA_TEST_MODE"]
 original = m.amain
 
-async def amain(app, locations, preferences):
+async def amain(app, locations, preferences, *rest):
     async def close_when_told():
         while not flag.exists():
             await asyncio.sleep(0.02)
@@ -44,7 +44,7 @@ async def amain(app, locations, preferences):
     if mode == "close":
         asyncio.get_running_loop().create_task(close_when_told())
     print("ready", flush=True)
-    return await original(app, locations, preferences)
+    return await original(app, locations, preferences, *rest)
 
 m.amain = amain
 sys.exit(m.main(["parla"]))

@@ -147,7 +147,7 @@ import app.main as m
 
 original = m.amain
 
-async def amain(app, locations, preferences):
+async def amain(app, locations, preferences, *rest):
     async def scenario():
         window = None
         for _ in range(400):
@@ -167,7 +167,7 @@ async def amain(app, locations, preferences):
         print("quitting from the tray", flush=True)
         window.tray_actions[3].trigger()
     asyncio.get_running_loop().create_task(scenario())
-    return await original(app, locations, preferences)
+    return await original(app, locations, preferences, *rest)
 
 m.amain = amain
 sys.exit(m.main(["parla"]))
