@@ -1,4 +1,7 @@
-"""The settings dialog: Profiles and General pages, saved together by OK or Apply.
+"""The settings dialog: Profiles, General and Voice pages, saved together by OK or Apply.
+
+The MCP servers page (when the app has a ``ToolService``) is the exception: a server is a live
+process with Start and Stop buttons, so its changes take effect at once (the page says so).
 
 It is window-modal but opened with ``open()``, never ``exec()``: a nested event loop would run
 asyncio callbacks re-entrantly. Saving is a task (tokens go to the keychain in a worker thread), so
@@ -25,6 +28,7 @@ from app.ui.settings.voice_page import VoiceSettingsPage
 
 if TYPE_CHECKING:
     from app.api.client import Client
+    from app.ui.settings.mcp_page import McpServersPage
 
 __all__ = ["SettingsDialog"]
 
@@ -40,6 +44,7 @@ class SettingsDialog(QDialog):
     PROFILES = 0
     GENERAL = 1
     VOICE = 2
+    MCP = 3
 
     def __init__(
         self,
@@ -61,6 +66,12 @@ class SettingsDialog(QDialog):
         self._tabs.addTab(self._general_page, self.tr("General"))
         self._voice_page = VoiceSettingsPage(context, self)
         self._tabs.addTab(self._voice_page, self.tr("Voice"))
+        self._mcp_page: McpServersPage | None = None
+        if context.tools is not None:
+            from app.ui.settings.mcp_page import McpServersPage
+
+            self._mcp_page = McpServersPage(context.tools, context.tasks, self)
+            self._tabs.addTab(self._mcp_page, self.tr("MCP servers"))
 
         self._status = QLabel(self)
         self._status.setWordWrap(True)
@@ -92,6 +103,11 @@ class SettingsDialog(QDialog):
         return self._general_page
 
     @property
+    def mcp_page(self) -> McpServersPage | None:
+        """The MCP servers page (None when the context has no ToolService)."""
+        return self._mcp_page
+
+    @property
     def buttons(self) -> QDialogButtonBox:
         return self._buttons
 
@@ -114,6 +130,8 @@ class SettingsDialog(QDialog):
         """Stop the dialog's work and delete it (the window calls this once it has closed)."""
         await self._profiles_page.cancel_work_and_wait()
         await self._saving.cancel_and_wait()
+        if self._mcp_page is not None:
+            await self._mcp_page.cancel_work_and_wait()
         self.deleteLater()
 
     # -- saving ----------------------------------------------------------------------------------

@@ -2,13 +2,18 @@
 
 Tools: ``add(a, b)``, ``echo(text)``, ``fail()`` (the tool reports an error) and ``die()`` (the
 process exits at once, mid-session). With ``MCP_TEST_CRASH_AT_START=1`` in the environment it writes
-a line to stderr and exits before the handshake.
+a line to stderr and exits before the handshake. With ``MCP_TEST_PID_FILE=<path>`` it writes its
+process id there first (tests check that no process is left behind).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+
+if os.environ.get("MCP_TEST_PID_FILE"):
+    with open(os.environ["MCP_TEST_PID_FILE"], "w", encoding="ascii") as pid_file:
+        pid_file.write(str(os.getpid()))
 
 if os.environ.get("MCP_TEST_CRASH_AT_START"):
     print("mcp test server: crashing at start as asked", file=sys.stderr, flush=True)
