@@ -57,14 +57,19 @@ _SUMMARIES: dict[str, str] = {
 
 # Native keychains, best first when several answer. keyring's own plugin list is not used (see
 # the module docstring); PYTHON_KEYRING_BACKEND and keyringrc.cfg still override this list.
-_NATIVE_BACKENDS: tuple[str, ...] = (
-    "keyring.backends.macOS.Keyring",
-    "keyring.backends.Windows.WinVaultKeyring",
+# Only this platform's are imported (each import costs time and memory: macOS's loads ctypes and
+# looks for the Security framework even on Linux).
+_NATIVE_BACKENDS_BY_PLATFORM: dict[str, tuple[str, ...]] = {
+    "darwin": ("keyring.backends.macOS.Keyring",),
+    "win32": ("keyring.backends.Windows.WinVaultKeyring",),
+}
+_FREEDESKTOP_BACKENDS: tuple[str, ...] = (
     "keyring.backends.SecretService.Keyring",
     "keyring.backends.kwallet.DBusKeyring",
     "keyring.backends.kwallet.DBusKeyringKWallet4",
     "keyring.backends.libsecret.Keyring",
 )
+_NATIVE_BACKENDS: tuple[str, ...] = _NATIVE_BACKENDS_BY_PLATFORM.get(sys.platform, _FREEDESKTOP_BACKENDS)
 
 # keyring calls a priority below 1 "not recommended": the null keyring, the fail keyring, and the
 # file-based keyrings of keyrings.alt (plaintext or weakly encrypted). Refusing them, even when the

@@ -11,12 +11,16 @@ the window in the middle of a request and get exit code 0 with nothing left pend
 
 from __future__ import annotations
 
+# isort: off
+# Everything that does not need Qt is imported before PySide6: once PySide6 is loaded, its
+# ``__feature__`` hook reads the source of every module imported after it (~0.3 ms each).
 import argparse
-import asyncio
-import concurrent.futures
 import dataclasses
 import gc
+import getpass  # noqa: F401  (app.ui.single_instance)
+import hashlib  # noqa: F401  (app.ui.single_instance)
 import logging
+import logging.handlers
 import signal
 import sys
 import threading
@@ -25,38 +29,37 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from app import __version__, paths
+from app.logs import LOG_FILENAME, register_secret, setup_logging
+from app.resources import app_icon_files, i18n_dir, icons_dir
+
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import (
     QCoreApplication,
     QLibraryInfo,
     QLocale,
     QMessageLogContext,
-    QTranslator,
     QtMsgType,
+    QTranslator,
     qInstallMessageHandler,
     qVersion,
 )
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-import qasync  # after PySide6: qasync then uses it instead of trying PyQt5, PyQt6 and PySide2 first
-from app import __version__, paths
-from app.credentials import Vault
-from app.logs import LOG_FILENAME, register_secret, setup_logging
-from app.profiles import EnvironmentOverride, ProfileStore
-from app.resources import app_icon_files, i18n_dir, icons_dir
 from app.settings import Language, Preferences, WindowState
-from app.ui.context import AppContext
-from app.ui.tools_service import ToolService
 from app.ui.main_window import MainWindow
-from app.ui.notify import Notifier
-from app.ui.session import Session
 from app.ui.single_instance import ActivationResult, InstanceGuard, running_pid
-from app.ui.tasks import TaskRegistry
 from app.ui.theme import ThemeManager
+# isort: on
 
+# Imported after the first frame (see main()): asyncio, qasync, the session, the keychain, the tools.
 if TYPE_CHECKING:
+    import asyncio
+    import concurrent.futures
+
     from app.store import AsyncStore
+    from app.ui.context import AppContext
 
 __all__ = ["APP_ID", "amain", "install_translators", "main"]
 
@@ -69,6 +72,8 @@ ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None]
 
 
 def _parse_args(args: list[str]) -> argparse.Namespace:
+    if not any(arg.startswith("--") for arg in args):
+        return argparse.Namespace(version=False, debug=False)  # the usual double-click start: no parser needed
     parser = argparse.ArgumentParser(prog="parla", description="A desktop client for OpenAI-compatible APIs.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument("--debug", action="store_true", help="write debug details to the log file")
@@ -98,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     QApplication.setOrganizationName("Parla")
     QApplication.setApplicationVersion(__version__)
     QApplication.setDesktopFileName(APP_ID)  # Wayland app id: matches packaging/APP_ID.desktop
-    app = QApplication(argv)
+    # Fusion everywhere (see app.ui.theme), named here so no Python wrapper of the style is made.
+    fusion_arg = not any(arg == "-style" or arg.startswith("-style=") for arg in argv)
+    app = QApplication([*argv, "-style", "fusion"] if fusion_arg else argv)
     # One Parla per user and data folder: a second start raises the first one's window and exits.
     guard = InstanceGuard(locations.config, app)  # amain finds it as the app's child
     if not guard.acquire():
@@ -106,10 +113,6 @@ def main(argv: list[str] | None = None) -> int:
         qInstallMessageHandler(None)
         logging.shutdown()
         return code
-    icon = _app_icon()
-    if icon is not None:
-        app.setWindowIcon(icon)
-
     preferences = Preferences.in_folder(locations.config)
     translators = install_translators(app, preferences.language)
     if preferences.font_size:
@@ -117,12 +120,27 @@ def main(argv: list[str] | None = None) -> int:
 
         apply_font_size(preferences)
 
-    theme = ThemeManager(app, preferences)  # kept alive by this frame for the whole run
-    theme.apply()
+    theme = ThemeManager(app, preferences, fusion_set=fusion_arg)  # kept alive by this frame for the whole run
+    theme.apply(remembered=True)  # the desktop's scheme as last seen; checked once the frame is up
+
+    # The window first: its shell (menus, tabs, geometry) needs only Qt and the preferences, so it is
+    # shown — painted — before asyncio, qasync, the session and the keychain are even imported.
+    window = MainWindow(preferences=preferences, window_state=WindowState.in_folder(locations.config))
+    _show_first_frame(app, window)
+    # The icon after the first frame: decoding its sizes for _NET_WM_ICON takes a few ms; the
+    # window manager shows it as soon as it is set.
+    icon = _app_icon()
+    if icon is not None:
+        app.setWindowIcon(icon)
+    theme.check_desktop()
+
+    import asyncio
+
+    import qasync  # after PySide6: qasync then uses it instead of trying PyQt5, PyQt6 and PySide2 first
 
     try:
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
-            code = runner.run(amain(app, locations, preferences))
+            code = runner.run(amain(app, locations, preferences, window))
     finally:
         for translator in translators:
             app.removeTranslator(translator)
@@ -133,8 +151,47 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-async def amain(app: QApplication, locations: paths.Locations, preferences: Preferences) -> int:
-    """Wire the objects, show the window, and clean up before the loop stops."""
+def _show_first_frame(app: QApplication, window: MainWindow, budget: float = 1.0) -> None:
+    """Show the window and let Qt map and paint it, before the event loop runs.
+
+    Only window-system events are handled (no input: nothing can be clicked before the app is
+    wired); it returns once the window is exposed — its first frame painted — or after ``budget``
+    seconds (a window started minimized is never exposed).
+    """
+    from PySide6.QtCore import QEventLoop
+
+    window.show()
+    flags = QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents
+    deadline = time.monotonic() + budget
+    handle = window.windowHandle()
+    while time.monotonic() < deadline:
+        app.processEvents(flags)
+        if handle is not None and handle.isExposed():
+            app.processEvents(flags)  # the paint and flush that follow the expose
+            break
+        time.sleep(0.001)
+
+
+async def amain(
+    app: QApplication, locations: paths.Locations, preferences: Preferences, window: MainWindow | None = None
+) -> int:
+    """Wire the objects, show the window, and clean up before the loop stops.
+
+    ``window`` is the shell :func:`main` has already shown; without one (a script driving
+    ``amain``), the shell is made here.
+    """
+    import asyncio
+
+    from app.credentials import Vault
+    from app.profiles import EnvironmentOverride, ProfileStore
+    from app.ui.context import AppContext
+    from app.ui.notify import Notifier
+    from app.ui.session import Session
+    from app.ui.tasks import TaskRegistry
+    from app.ui.tools_service import ToolService
+
+    if window is None:
+        window = MainWindow(preferences=preferences, window_state=WindowState.in_folder(locations.config))
     loop = asyncio.get_running_loop()
     notifier = Notifier(log_file=locations.logs / LOG_FILENAME)
     tasks = TaskRegistry()
@@ -152,13 +209,13 @@ async def amain(app: QApplication, locations: paths.Locations, preferences: Pref
     context = AppContext(
         locations=locations,
         preferences=preferences,
-        window_state=WindowState.in_folder(locations.config),
+        window_state=window.window_state,
         tasks=tasks,
         notifier=notifier,
         session=session,
-        tools=ToolService(app),
+        tools=ToolService(app, locations=locations),
     )
-    window = MainWindow(context)
+    window.attach(context)
     # The first frame comes first: then the store opens (on its worker thread) while the session
     # loads the token and checks the connection, and the tab's page is built once the store is open.
     store_opening = _StoreOpening(locations)
@@ -166,6 +223,7 @@ async def amain(app: QApplication, locations: paths.Locations, preferences: Pref
     first_frame = asyncio.Event()
     window.first_frame_shown.connect(first_frame.set)
     window.first_frame_shown.connect(session.start)
+    window.first_frame_shown.connect(context.tools.start_enabled)  # type: ignore[union-attr]  # made just above
     window.started.connect(_freeze_startup_objects)
     quit_event = asyncio.Event()
     releasing = loop.create_task(
@@ -198,6 +256,7 @@ async def amain(app: QApplication, locations: paths.Locations, preferences: Pref
         await asyncio.wait([releasing])  # never cancelled: a store being opened is closed, not lost
         await tasks.cancel_all()
         await session.aclose()
+        await context.tools.aclose()  # type: ignore[union-attr]  # stops the MCP servers' processes
         await _cancel_stray_tasks()
         store = store_opening.store
         if store is not None:
@@ -250,12 +309,16 @@ class _StoreOpening:
 
     def start(self) -> concurrent.futures.Future[Any]:
         if self._future is None:
+            import concurrent.futures
+
             self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="parla-store")
             self._future = self._executor.submit(_open_blocking, self._locations)
         return self._future
 
     async def wait(self) -> None:
         """Open the store without blocking the event loop."""
+        import asyncio
+
         try:
             await asyncio.wrap_future(self.start())
         except Exception:
@@ -412,6 +475,8 @@ def _install_signal_handlers(
 
 async def _cancel_stray_tasks() -> None:
     """Cancel tasks nobody registered (a library's background task), so none is destroyed pending."""
+    import asyncio
+
     current = asyncio.current_task()
     stray = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
     if not stray:
@@ -454,6 +519,8 @@ def _loop_exception_handler(
     show: Callable[[BaseException], None],
 ) -> Callable[[asyncio.AbstractEventLoop, dict[str, Any]], None]:
     """The asyncio loop's handler: log what asyncio reports; a real exception also gets the dialog."""
+
+    import asyncio
 
     def handler(_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         message = str(context.get("message") or "unhandled exception in the event loop")

@@ -54,7 +54,6 @@ from PySide6.QtWidgets import (
 
 from app.chat_images import make_thumbnail
 from app.store import AsyncStore, StoreError
-from app.ui.images.viewer import ZoomView
 from app.ui.notify import Notifier
 from app.ui.tasks import TaskRegistry
 
@@ -582,6 +581,8 @@ class ChatImageViewer(QDialog):
         self._name = name
         self.save_dialog: QFileDialog | None = None
         self.image = QImage.fromData(data)
+        from app.ui.images.viewer import ZoomView  # graphics view: ~4 MB, only once a picture is opened
+
         self.view = ZoomView(self)
         self.view.set_pixmap(QPixmap.fromImage(self.image))
         toolbar = QToolBar(self)
