@@ -190,6 +190,7 @@ async def amain(
     from app.ui.tasks import TaskRegistry
     from app.ui.tools_service import ToolService
 
+    _drop_source_lines()  # before the page and the services allocate: they reuse that memory
     if window is None:
         window = MainWindow(preferences=preferences, window_state=WindowState.in_folder(locations.config))
     loop = asyncio.get_running_loop()
@@ -279,6 +280,7 @@ async def _release_pages(
     await opening.wait()
     completed = opening.context(context)  # also when quitting: amain then closes the store
     if not quitting.is_set():
+        _drop_source_lines()  # the store's and the session's imports; the page's memory reuses it
         window.release_pages(completed)
 
 
@@ -355,6 +357,19 @@ def _open_blocking(locations: paths.Locations) -> Any:
     return Store(database_path(locations.data))
 
 
+def _drop_source_lines() -> None:
+    """Forget the source lines PySide6 read while modules were imported.
+
+    Once PySide6 is loaded, its ``__feature__`` import hook reads the source of every module
+    imported after it (through ``linecache``, to see whether the module uses PySide6), and
+    ``linecache`` keeps every line: ~4 MB of text, ~9 MB of ``str`` objects for start-up's 270
+    modules. A traceback reads the lines it needs again.
+    """
+    import linecache
+
+    linecache.clearcache()
+
+
 def _freeze_startup_objects() -> None:
     """Once the window shows its first page: move everything alive into the GC's permanent generation.
 
@@ -362,6 +377,7 @@ def _freeze_startup_objects() -> None:
     them frozen a full collection no longer walks them, which removes the 20–50 ms pauses the
     collector otherwise makes at random while a reply streams.
     """
+    _drop_source_lines()
     gc.collect()
     gc.freeze()
     log.debug("start-up objects frozen for the garbage collector: %d", gc.get_freeze_count())
