@@ -222,12 +222,25 @@ class Preferences(QObject):
         maximum=8192,
         doc="Pictures sent in chat are scaled so their longest side is at most this many pixels.",
     )
+    chat_tool_rounds = IntOption(
+        "chat/tool_rounds",
+        8,
+        minimum=1,
+        maximum=32,
+        doc="With tools on, a reply stops after this many rounds of tool calls (and offers Continue).",
+    )
     chat_web_image_mode = TextOption(
         "chat/web_image_mode",
         "url",
         choices=("url", "download"),
         doc="A picture dragged from a web page: \"url\" sends its address as it is (the model fetches it); "
         "\"download\" downloads it first and sends it like a dropped file (scaled, metadata removed).",
+    )
+    chat_search_by_meaning = BoolOption(
+        "chat/search_by_meaning",
+        False,
+        doc="Search the history by meaning too: every message is embedded (in the background, costs tokens) "
+        "with the profile's embedding model, and the sidebar search blends cosine similarity with full-text hits.",
     )
     images_options = TextOption(
         "images/options",

@@ -242,6 +242,9 @@ class AsyncStore:
             self._store.update_streaming, message_id, content, reasoning=reasoning, tool_calls=tool_calls
         )
 
+    def resume_message(self, message_id: int) -> asyncio.Future[Message]:
+        return self._call(self._store.resume_message, message_id)
+
     def finish_message(
         self,
         message_id: int,

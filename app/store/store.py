@@ -655,6 +655,19 @@ class Store:
             self._touch_conversation(row[0], now)
         return self._require_message(message_id)
 
+    def resume_message(self, message_id: int) -> Message:
+        """Put a finished reply back to streaming, keeping what it holds (a tool loop's Continue):
+        its outcome (finish reason, error) is cleared; ``finish_message`` records the next one."""
+        with self.batch():
+            cursor = self._conn.execute(
+                "UPDATE messages SET state = 'streaming', finish_reason = NULL, error = NULL, updated_at = ? "
+                "WHERE id = ?",
+                (self._now(), message_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFoundError(f"no message {message_id}")
+        return self._require_message(message_id)
+
     def edit_message(self, message_id: int, content: str | Sequence[Mapping[str, Any]]) -> Message:
         """Replace a message's content (edit and resend); the state and everything else stay.
 

@@ -16,21 +16,48 @@ so a ``kill -9`` loses well under a second; ``finish_message`` records the outco
 the task: the cancellation is caught long enough to record the partial reply as *stopped*.
 
 Replies in different conversations stream independently; one conversation streams one at a time.
+
+Function calling: when the conversation's settings say ``tools_enabled`` (the settings panel's
+Tools section), the reply runs ``app.tools.run_tool_loop`` with the chosen tools (``tools``: names;
+absent = every built-in) — the built-ins made per reply here (date and time, calculator, image
+generation through ``client.images`` into the reply *and* the Images gallery, search of the
+history with FTS blended with vectors when the profile's embedding model has some) and the MCP
+tools of ``context.tools``. The answer text streams into the same :class:`LiveReply`; each call is
+a record in the message's ``tool_calls`` (``app.ui.chat.tool_cards``), saved with the text.
+A tool that needs it asks first (``ask_confirmation``) unless the conversation's
+``tools_allowed`` names it. The round limit (``Preferences.chat_tool_rounds``) ends the reply as
+an error with Continue, which sends the recorded rounds again and lets the loop go on.
+
+What later turns send: only each reply's final text, never its tool calls and results. That keeps
+every history valid for any server (even one without tools, or with tools turned off later) and
+small; the model sees its earlier answers, which already say what the tools found. Continue is the
+one exception: it replays the rounds of the reply it continues, from the stored records.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
+import datetime as _dt
 import logging
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from app.api.errors import APIError, BadRequestError, RateLimitError
-from app.api.types import ContentDelta, Finished, ReasoningDelta, Usage, UsageUpdate
+from app.api.types import (
+    ContentDelta,
+    Finished,
+    GeneratedImage,
+    ReasoningDelta,
+    ToolCallDelta,
+    Usage,
+    UsageUpdate,
+)
 from app.chat_images import (
     ChatImageError,
     ReturnedImage,
@@ -52,10 +79,27 @@ from app.store import (
     image_part,
     text_part,
 )
+from app.tools import (
+    DECLINED_MESSAGE,
+    RoundFinished,
+    RoundStarted,
+    Tool,
+    ToolCallFinished,
+    ToolCallStarted,
+    ToolLoopResult,
+    ToolRegistry,
+    calculator_tool,
+    conversation_search_tool,
+    datetime_tool,
+    image_generation_tool,
+    run_tool_loop,
+)
 from app.turns import REQUEST_SETTINGS, request_parameters, usage_dict
+from app.ui.chat import tool_cards
 from app.ui.chat.attachments import returned_image_error_text
 from app.ui.chat.conversation_model import LiveDocuments, MessageItem, MessageListModel
 from app.ui.chat.message_list import DocumentCache, math_warmup
+from app.ui.chat.message_widget import TOOL_ROUNDS_REASON
 from app.ui.chat.render_document import MessageDocument
 from app.ui.chat.render_stream import StreamingRenderer
 from app.ui.errors import NoTokenError, user_message
@@ -64,6 +108,7 @@ from app.ui.tasks import TaskRegistry
 
 if TYPE_CHECKING:
     from app.chat_images import PreparedImage
+    from app.ui.context import AppContext
 
 __all__ = ["ChatController", "LiveReply", "REQUEST_SETTINGS", "SAVE_INTERVAL_MS", "web_image_part", "web_image_url"]
 
@@ -108,6 +153,20 @@ class LiveReply(QObject):
         self.content_renderer.updated.connect(self._on_rendered)
         self.reasoning_renderer.updated.connect(self._on_rendered)
         item.live = LiveDocuments(content, reasoning)
+        #: The reply's image parts (pictures a tool made), kept with the text in every save.
+        self.parts: list[dict[str, Any]] = [dict(part) for part in item.images]
+        #: The tool loop's per-reply state (None: a plain reply).
+        self.tools: ToolRegistry | None = None
+        self.settings: dict[str, Any] = {}
+        self.round = 0
+        self.round_offset = 0
+        self.max_rounds = 0
+        self._round_has_text = False
+        #: This round's calls as the model writes them (by index), shown before the round ends.
+        self.streaming_calls: dict[int, dict[str, Any]] = {}
+        self.cards_shown_at = 0.0
+        self._usage_done: list[Usage] = []
+        self._usage_round: Usage | None = None
         self.usage: Usage | None = None
         self.finish_reason: str | None = None
         self.server_model: str | None = None
@@ -129,7 +188,46 @@ class LiveReply(QObject):
 
     @property
     def has_output(self) -> bool:
-        return bool(self.content or self.reasoning)
+        return bool(self.content or self.reasoning or self.item.tool_calls)
+
+    def content_value(self) -> str | list[dict[str, Any]]:
+        """The content to store: the text, or the text and the pictures a tool made."""
+        if not self.parts:
+            return self.content
+        return ([text_part(self.content)] if self.content else []) + [dict(part) for part in self.parts]
+
+    def mark_dirty(self) -> None:
+        self._dirty = True
+
+    def start_round(self, number: int) -> None:
+        self.round = number
+        self._round_has_text = False
+        if self._usage_round is not None:
+            self._usage_done.append(self._usage_round)
+            self._usage_round = None
+
+    def handle_in_loop(self, event: object) -> None:
+        """A stream event of a tool loop's round: a new round's text starts a new paragraph, and
+        the usage adds up over the rounds."""
+        if getattr(event, "choice", 0) != 0:
+            return
+        if isinstance(event, ContentDelta) and event.text and not self._round_has_text:
+            self._round_has_text = True
+            text = self.content
+            if text and not text.endswith("\n\n"):
+                self.handle(ContentDelta("\n\n" if not text.endswith("\n") else "\n"))
+        if isinstance(event, UsageUpdate):
+            self._usage_round = event.usage
+            self.usage = _add_usage([*self._usage_done, event.usage])
+            return
+        self.handle(event)
+
+    def set_prior_usage(self, usage: dict[str, Any] | None) -> None:
+        """Usage already spent by this reply (Continue): counted in the total."""
+        prior = Usage.from_json(usage) if usage else None
+        if prior is not None:
+            self._usage_done.append(prior)
+            self.usage = _add_usage(self._usage_done)
 
     def handle(self, event: object) -> None:
         """One stream event (only the first choice is shown)."""
@@ -176,8 +274,11 @@ class LiveReply(QObject):
             return
         self._dirty = False
         self.saves += 1
+        calls = self.item.tool_calls or None
         try:
-            future = self.store.update_streaming(self.item.id, self.content, reasoning=self.reasoning)
+            future = self.store.update_streaming(
+                self.item.id, self.content_value(), reasoning=self.reasoning, tool_calls=calls
+            )
         except Exception:  # the store is closed: the app is going away
             log.exception("saving a streaming reply failed")
             return
@@ -202,6 +303,19 @@ class LiveReply(QObject):
         self._save_timer.stop()
         self.content_renderer.finish()
         self.reasoning_renderer.finish()
+
+
+def _add_usage(usages: Sequence[Usage]) -> Usage | None:
+    """The sum of several rounds' usage (a field missing from every round stays None)."""
+    if not usages:
+        return None
+    if len(usages) == 1:
+        return usages[0]
+    total: dict[str, int | None] = {}
+    for key in ("prompt_tokens", "completion_tokens", "total_tokens", "reasoning_tokens"):
+        values = [getattr(u, key) for u in usages if getattr(u, key) is not None]
+        total[key] = sum(values) if values else None
+    return Usage(**total)  # type: ignore[arg-type]
 
 
 def _log_failure(future: asyncio.Future[Any]) -> None:
@@ -232,6 +346,8 @@ class ChatController(QObject):
         model: MessageListModel,
         cache: DocumentCache,
         parent: QObject | None = None,
+        *,
+        context: AppContext | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
@@ -239,6 +355,10 @@ class ChatController(QObject):
         self.tasks = tasks
         self.model = model
         self.cache = cache
+        #: For function calling: the round limit (preferences), MCP tools, the gallery's folder.
+        self.context = context
+        #: The tool confirmation open now, if any (tests answer it).
+        self.confirmation: tool_cards.ToolConfirmDialog | None = None
         self.current: Conversation | None = None
         self._lives: dict[int, LiveReply] = {}
         self._creating: asyncio.Task[Conversation] | None = None
@@ -595,8 +715,13 @@ class ChatController(QObject):
         theme = self.cache.theme
         documents = (MessageDocument(theme), MessageDocument(theme))
         live = LiveReply(self.store, conversation.id, item, model, documents, self)
+        if item.text or item.reasoning:  # Continue: the reply goes on after what it holds
+            live.content_renderer.restart(item.text)
+            live.reasoning_renderer.restart(item.reasoning)
         live.updated.connect(lambda: self.model.resized(item))
         live.state_changed.connect(lambda: self.model.changed_item(item, content=False))
+        live.settings = dict(conversation.settings)
+        live.tools = self._tools_for(live)
         self._lives[conversation.id] = live
         holder = self.tasks.holder(f"chat.reply.{conversation.id}")
         live.task = holder.start(self._run_reply(live, history, model, parameters))
@@ -620,13 +745,19 @@ class ChatController(QObject):
             await self._finish(live, MessageState.ERROR, error=user_message(exc, model=model))
             return
         while True:
+            outcome: ToolLoopResult | None = None
             try:
                 client = self.session.require_client()
-                async with client.chat.stream(history, model=model, **parameters) as stream:
-                    async for event in stream:
-                        live.handle(event)
-                    live.server_model = stream.result.model
-                    returned = list(stream.result.images)
+                if live.tools is not None:
+                    outcome = await self._run_tool_loop(live, client, history, model, parameters)
+                    live.server_model = outcome.completion.model
+                    returned = list(outcome.completion.images)
+                else:
+                    async with client.chat.stream(history, model=model, **parameters) as stream:
+                        async for event in stream:
+                            live.handle(event)
+                        live.server_model = stream.result.model
+                        returned = list(stream.result.images)
             except asyncio.CancelledError:
                 await self._finish(live, MessageState.STOPPED)
                 raise
@@ -645,6 +776,10 @@ class ChatController(QObject):
             except BadRequestError as exc:
                 log.info("reply refused (HTTP 400)%s", " with pictures" if has_images else "")
                 error = self.tr("This model does not accept images.") if has_images else user_message(exc, model=model)
+                if live.tools is not None and not has_images:
+                    error = self.tr("{reason} If this model cannot use tools, turn them off in the conversation's settings.").format(
+                        reason=error
+                    )
                 await self._finish(live, MessageState.ERROR, error=error)
                 return
             except _EXPECTED_ERRORS as exc:
@@ -655,11 +790,262 @@ class ChatController(QObject):
                 await self._finish(live, MessageState.ERROR, error=user_message(exc, model=model))
                 raise  # a bug: the task registry logs it and shows the crash dialog
             item = live.item
+            if outcome is not None and outcome.stop_reason == "max_rounds":
+                live.finish_reason = TOOL_ROUNDS_REASON
+                rounds = live.max_rounds
+                error = (
+                    self.tr("Stopped after one round of tool calls.")
+                    if rounds == 1
+                    else self.tr("Stopped after {count} rounds of tool calls.").format(count=rounds)
+                )
+                await self._finish(live, MessageState.ERROR, error=error)
+                return
             await self._finish(live, MessageState.COMPLETE)
             found = extract_returned_images(item.text, returned)
             if found:
                 self.tasks.spawn(self._keep_returned_images(item, found), name="chat.returned-images")
             return
+
+    # -- function calling -------------------------------------------------------------------
+
+    def max_tool_rounds(self) -> int:
+        preferences = self.context.preferences if self.context is not None else None
+        return int(preferences.chat_tool_rounds) if preferences is not None else 8
+
+    def available_tools(self, live: LiveReply | None = None) -> ToolRegistry:
+        """Every tool a conversation may choose: the built-ins, then the MCP servers' tools."""
+        registry = ToolRegistry()
+        registry.add(datetime_tool())
+        registry.add(calculator_tool())
+        if live is not None:
+            registry.add(image_generation_tool(lambda prompt, size: self._generate_image(live, prompt, size),
+                                               sizes=_image_sizes(self.session.profile.model_for(Capability.IMAGE))))
+            registry.add(conversation_search_tool(self._search_history))
+        service = self.context.tools if self.context is not None else None
+        if service is not None:
+            for tool in service.registry:
+                if tool.name not in registry:
+                    registry.add(tool)
+        return registry
+
+    def _tools_for(self, live: LiveReply) -> ToolRegistry | None:
+        """The tools this reply offers (None: tools are off, or none of the chosen ones exists)."""
+        settings = live.settings
+        if not settings.get("tools_enabled"):
+            return None
+        chosen = settings.get("tools")
+        names = list(tool_cards.BUILTIN_TOOL_NAMES) if not isinstance(chosen, list) else [str(n) for n in chosen]
+        everything = self.available_tools(live)
+        chosen_tools = [
+            dataclasses.replace(tool, needs_confirmation=tool_cards.needs_confirmation(tool))
+            for tool in everything
+            if tool.name in names
+        ]
+        return ToolRegistry(chosen_tools) if chosen_tools else None
+
+    async def _run_tool_loop(
+        self, live: LiveReply, client: Any, history: list[dict[str, Any]], model: str, parameters: dict[str, Any]
+    ) -> ToolLoopResult:
+        assert live.tools is not None
+        live.max_rounds = self.max_tool_rounds()
+        item = live.item
+
+        def changed() -> None:
+            live.mark_dirty()
+            self.model.changed_item(item, content=False)
+
+        def record_of(call_id: str) -> dict[str, Any] | None:
+            return next((r for r in reversed(item.tool_calls) if r.get("id") == call_id), None)
+
+        def on_event(event: object) -> None:
+            if isinstance(event, RoundStarted):
+                live.start_round(event.round + live.round_offset)
+                live.streaming_calls = {}
+            elif isinstance(event, ToolCallDelta):
+                live.handle(event)  # the first byte arrived
+                if event.choice != 0:
+                    return
+                record = live.streaming_calls.get(event.index)
+                if record is None:
+                    record = tool_cards.call_record(
+                        event.id or f"call-{live.round}-{event.index}", event.name or "", "", round_no=live.round
+                    )
+                    live.streaming_calls[event.index] = record
+                    item.tool_calls.append(record)
+                    live.cards_shown_at = 0.0
+                if event.id:
+                    record["id"] = event.id
+                if event.name:
+                    record["function"]["name"] = event.name
+                record["function"]["arguments"] += event.arguments
+                now = time.monotonic()
+                if now - live.cards_shown_at >= 0.1:  # the arguments as they are written, a few times a second
+                    live.cards_shown_at = now
+                    self.model.changed_item(item, content=False)
+            elif isinstance(event, RoundFinished):
+                # The calls as the model finished them replace the ones shown while it wrote them.
+                written = [id(r) for r in live.streaming_calls.values()]
+                item.tool_calls[:] = [r for r in item.tool_calls if id(r) not in written]
+                live.streaming_calls = {}
+                calls = event.completion.tool_calls
+                if calls and event.round < live.max_rounds:
+                    for call in calls:
+                        tool = live.tools.get(call.name) if live.tools is not None else None
+                        item.tool_calls.append(tool_cards.call_record(
+                            call.id, call.name, call.arguments, round_no=live.round,
+                            source=tool.source if tool is not None else "builtin",
+                        ))
+                changed()
+            elif isinstance(event, ToolCallStarted):
+                record = record_of(event.call_id)
+                if record is None:
+                    record = tool_cards.call_record(event.call_id, event.name, event.arguments, round_no=live.round)
+                    item.tool_calls.append(record)
+                record["status"] = tool_cards.RUNNING
+                changed()
+            elif isinstance(event, ToolCallFinished):
+                record = record_of(event.call_id)
+                if record is not None:
+                    record["status"] = event.status
+                    record["result"] = event.result
+                    record["duration"] = round(event.duration, 3)
+                    changed()
+            else:
+                live.handle_in_loop(event)
+
+        async def confirm(tool: Tool, arguments: dict[str, Any]) -> bool:
+            return await self._confirm_tool(live, tool, arguments)
+
+        return await run_tool_loop(
+            client,
+            history,
+            model=model,
+            registry=live.tools,
+            confirm=confirm,
+            max_rounds=live.max_rounds,
+            on_event=on_event,
+            **parameters,
+        )
+
+    async def _confirm_tool(self, live: LiveReply, tool: Tool, arguments: dict[str, Any]) -> bool:
+        """Ask the user (unless this conversation allows the tool); "for this conversation" is stored."""
+        allowed = live.settings.get("tools_allowed")
+        if isinstance(allowed, list) and tool.name in allowed:
+            return True
+        parent = self.parent()
+        # The loop asks in the order of the calls: the first waiting card of this tool is the one.
+        record = next((r for r in live.item.tool_calls if r.get("status") == tool_cards.PENDING
+                       and (r.get("function") or {}).get("name") == tool.name), None)
+        if record is not None:
+            record["status"] = tool_cards.ASKING
+            self.model.changed_item(live.item, content=False)
+        try:
+            choice = await tool_cards.ask_confirmation(
+                tool, arguments, parent if isinstance(parent, QWidget) else None,
+                on_open=lambda dialog: setattr(self, "confirmation", dialog),
+            )
+        finally:
+            if record is not None and record.get("status") == tool_cards.ASKING:
+                record["status"] = tool_cards.PENDING
+                self.model.changed_item(live.item, content=False)
+        if choice == tool_cards.ALLOW_CONVERSATION:
+            live.settings["tools_allowed"] = [*(allowed if isinstance(allowed, list) else []), tool.name]
+            try:
+                await self._allow_tool(live.conversation_id, tool.name)
+            except StoreError as exc:  # the conversation went away: allowed for this reply only
+                log.info("allowing a tool was not stored: %s", type(exc).__name__)
+        return choice != tool_cards.DENY
+
+    async def _allow_tool(self, conversation_id: int, name: str) -> None:
+        updated = await self.store.run(lambda s: _add_allowed_tool(s, conversation_id, name))
+        if self.current is not None and self.current.id == updated.id:
+            self.current = updated
+            self.current_changed.emit()
+
+    async def _generate_image(self, live: LiveReply, prompt: str, size: str | None) -> str:
+        """The image tool: the profile's image model makes the picture; it joins the reply and the gallery."""
+        from app.imaging import image_info
+        from app.store.gallery import AsyncGallery, Operation, images_dir
+
+        client = self.session.require_client()
+        image_model = self.session.profile.model_for(Capability.IMAGE)
+        options: dict[str, Any] = {"size": size} if size else {}
+        result = await client.images.generate(prompt, model=image_model, n=1, **options)
+        if not result.images:
+            raise RuntimeError("the image server answered without a picture")
+        gallery = AsyncGallery(self.store, images_dir(self.context.locations.data)) if self.context is not None else None
+        made = 0
+        for generated in result.images:
+            data = await _picture_bytes(client, generated)
+            info = await asyncio.to_thread(image_info, data)
+            record = await self.store.put_attachment(data, info.mime, width=info.width, height=info.height)
+            part = image_part(record.hash, alt=prompt[:200])
+            if part not in live.parts:
+                live.parts.append(part)
+            live.item.images = [dict(p) for p in live.parts]
+            live.item.revision += 1
+            live.mark_dirty()
+            self.model.changed_item(live.item, content=False)
+            if gallery is not None:
+                await gallery.add(
+                    data, mime=info.mime, width=info.width, height=info.height, operation=Operation.GENERATE,
+                    prompt=prompt, revised_prompt=generated.revised_prompt or "", model=image_model,
+                    profile_id=self.session.active_id, parameters=options,
+                )
+            made += 1
+        where = "in the chat and in their Images gallery" if gallery is not None else "in the chat"
+        return f"Generated {made} image{'s' if made != 1 else ''} ({size or 'default size'}); it is shown to the user {where}."
+
+    async def _search_history(self, query: str, limit: int) -> list[dict[str, Any]]:
+        """The search tool: full-text hits, blended with the nearest messages by meaning when the
+        profile's embedding model has vectors for the history."""
+        from app.semantic import blended_search, embedder
+        from app.store import vectors
+
+        hits: list[Any] = await self.store.run(lambda s: _search_chats(s, query, max(limit * 2, 10)))
+        embedding_model = self.session.profile.model_for(Capability.EMBEDDING)
+        try:
+            have_vectors = await self.store.run(lambda s: vectors.vector_count(s, embedding_model)) > 0
+        except Exception as exc:  # noqa: BLE001 — no vectors table yet, say: full text only
+            log.info("vectors not available: %s", type(exc).__name__)
+            have_vectors = False
+        if have_vectors:
+            try:
+                client = self.session.require_client()
+                vector = (await embedder(client, embedding_model)([query]))[0]
+                hits = list(await blended_search(self.store, vector, hits, limit * 2, model=embedding_model))
+            except _EXPECTED_ERRORS as exc:  # the embedding failed: the words alone still find things
+                log.info("search by meaning failed, full text only: %s", type(exc).__name__)
+        wanted = [(hit.conversation_id, hit.message_id, hit.title, hit.snippet) for hit in hits]
+        return (await self.store.run(lambda s: _hit_details(s, wanted)))[:limit]
+
+    async def continue_tools(self, message_id: int) -> bool:
+        """Go on with a reply the round limit stopped: its recorded rounds are sent again."""
+        await self.wait_loaded()
+        conversation = self.current
+        item = self.model.find(message_id)
+        if (
+            conversation is None
+            or item is None
+            or conversation.id in self._lives
+            or item.state is not MessageState.ERROR
+            or item.finish_reason != TOOL_ROUNDS_REASON
+            or self.model.row_of(message_id) != self.model.rowCount() - 1
+        ):
+            return False
+        cid = conversation.id
+        model = self.model_for(conversation)
+        parameters = request_parameters(conversation.settings)
+        history = self._history(cid, upto=item.id) + _replay_rounds(item.tool_calls)
+        await self.store.resume_message(item.id)
+        prior_usage = item.usage
+        item.state = MessageState.STREAMING
+        item.error = None
+        item.finish_reason = None
+        live = self._start_reply(conversation, item, history, model, parameters)
+        live.round_offset = max((int(r.get("round") or 0) for r in item.tool_calls), default=0)
+        live.set_prior_usage(prior_usage)
+        return True
 
     async def _keep_returned_images(self, item: MessageItem, found: list[ReturnedImage]) -> None:
         """Download the pictures a finished reply names, keep them, and link them from the message.
@@ -687,7 +1073,8 @@ class ChatController(QObject):
             if part not in parts:
                 parts.append(part)
         if parts:
-            content = [text_part(item.text), *parts] if item.text else parts
+            kept = [dict(part) for part in item.images if part not in parts]  # pictures a tool made stay
+            content = ([text_part(item.text)] if item.text else []) + kept + parts
             try:
                 message = await self.store.edit_message(item.id, content)
             except StoreError as exc:  # deleted or regenerated meanwhile
@@ -709,7 +1096,12 @@ class ChatController(QObject):
         """Record how the reply ended: in the view at once, in the store (awaited) after."""
         live.finish()
         item = live.item
+        for record in item.tool_calls:
+            if record.get("status") in (tool_cards.PENDING, tool_cards.ASKING, tool_cards.RUNNING):
+                record["status"] = tool_cards.STOPPED
         content, reasoning = live.content, live.reasoning
+        stored_content = live.content_value()
+        item.images = [dict(part) for part in live.parts] if live.parts else item.images
         usage = usage_dict(live.usage)
         finish_reason = live.finish_reason if state is MessageState.COMPLETE else (live.finish_reason or None)
         item.text = content
@@ -731,8 +1123,9 @@ class ChatController(QObject):
             await self.store.finish_message(
                 item.id,
                 state,
-                content=content,
+                content=stored_content,
                 reasoning=reasoning,
+                tool_calls=[dict(record) for record in item.tool_calls] if item.tool_calls else None,
                 model=item.model,
                 finish_reason=finish_reason,
                 usage=usage,
@@ -866,3 +1259,93 @@ def _search_chats(store: Store, query: str, limit: int) -> list[SearchHit]:
         if kinds[hit.conversation_id]:
             kept.append(hit)
     return kept
+
+
+def _add_allowed_tool(store: Store, conversation_id: int, name: str) -> Conversation:
+    """Read-modify-write of the conversation's ``tools_allowed`` on the store's thread."""
+    conversation = store.get_conversation(conversation_id)
+    if conversation is None:
+        raise StoreError(f"no conversation {conversation_id}")
+    settings = dict(conversation.settings)
+    allowed = [str(n) for n in settings.get("tools_allowed") or [] if isinstance(n, str)]
+    if name not in allowed:
+        allowed.append(name)
+    settings["tools_allowed"] = allowed
+    return store.update_conversation(conversation_id, settings=settings)
+
+
+def _hit_details(
+    store: Store, hits: Sequence[tuple[int, int | None, str, str]]
+) -> list[dict[str, Any]]:
+    """What the search tool tells the model: title, date, who wrote it, and the snippet."""
+    from app.store.search import split_highlights
+
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[int, int | None]] = set()
+    conversations: dict[int, Conversation | None] = {}
+    for conversation_id, message_id, title, snippet in hits:
+        if (conversation_id, message_id) in seen:
+            continue
+        seen.add((conversation_id, message_id))
+        if conversation_id not in conversations:
+            conversations[conversation_id] = store.get_conversation(conversation_id)
+        conversation = conversations[conversation_id]
+        if conversation is None or conversation.deleted or conversation.kind not in LISTED_KINDS:
+            continue
+        message = store.get_message(message_id) if message_id is not None else None
+        when = message.created_at if message is not None else conversation.updated_at
+        hit: dict[str, Any] = {
+            "title": title or conversation.title or "(untitled)",
+            "date": _dt.datetime.fromtimestamp(when).astimezone().isoformat(timespec="minutes"),
+            "snippet": "".join(text for text, _marked in split_highlights(snippet)),
+            "conversation_id": conversation_id,
+        }
+        if message is not None:
+            hit["role"] = message.role.value
+        out.append(hit)
+    return out
+
+
+def _replay_rounds(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The API messages of recorded tool rounds: per round the assistant's calls, then one result
+    per call (a call that never finished says so), so the history stays valid to send."""
+    rounds: dict[int, list[Mapping[str, Any]]] = {}
+    for record in records:
+        rounds.setdefault(int(record.get("round") or 0), []).append(record)
+    messages: list[dict[str, Any]] = []
+    for number in sorted(rounds):
+        calls = rounds[number]
+        messages.append({
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": str(r.get("id")), "type": "function", "function": dict(r.get("function") or {})} for r in calls
+            ],
+        })
+        for record in calls:
+            status = record.get("status")
+            if status == tool_cards.DECLINED:
+                content = DECLINED_MESSAGE
+            elif status in (tool_cards.OK, tool_cards.ERROR):
+                content = str(record.get("result") or "")
+            else:
+                content = "Error: the call was stopped before it finished."
+            messages.append({"role": "tool", "tool_call_id": str(record.get("id")), "content": content})
+    return messages
+
+
+def _image_sizes(model: str) -> tuple[str, ...]:
+    """The sizes the image tool offers the model for the profile's image model (none: free text)."""
+    from app.store.gallery import Operation
+    from app.ui.images.families import option_set
+
+    spec = option_set(Operation.GENERATE, model).get("size")
+    if spec is None or spec.editable:
+        return ()
+    return tuple(value for value in spec.values if value)
+
+
+async def _picture_bytes(client: Any, generated: GeneratedImage) -> bytes:
+    if generated.b64_json or (generated.url or "").startswith("data:"):
+        return await asyncio.to_thread(generated.data)  # megabytes of base64: off the UI thread
+    return await client.images.download(generated)

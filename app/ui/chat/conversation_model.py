@@ -60,6 +60,10 @@ class MessageItem:
     web_images: list[dict[str, Any]] = field(default_factory=list)
     #: Addresses of web pictures being loaded now (the user clicked Load picture).
     web_loading: set[str] = field(default_factory=set)
+    #: The reply's tool calls, one record each (see ``app.ui.chat.tool_cards``), in call order.
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    #: Ids of the tool-call cards the user opened (cards are collapsed by default).
+    tool_open: set[str] = field(default_factory=set)
 
     @classmethod
     def from_message(cls, message: Message) -> "MessageItem":
@@ -76,6 +80,7 @@ class MessageItem:
             created_at=message.created_at,
             images=[dict(part) for part in message.images],
             web_images=[dict(part) for part in message.content if part.get("type") == "image_url"],
+            tool_calls=[dict(call) for call in message.tool_calls or () if isinstance(call, dict)],
         )
 
     @property

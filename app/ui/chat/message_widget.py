@@ -32,8 +32,12 @@ from app.ui.chat.conversation_model import MessageItem
 from app.ui.chat.document_view import DocumentView
 from app.ui.chat.image_view import ChatImageCache, MessageImages, MessageWebImages
 from app.ui.chat.render_document import KEPT_SCHEME
+from app.ui.chat.tool_cards import ToolCardsView
 
-__all__ = ["MessageAction", "MessageWidget"]
+#: ``finish_reason`` of a reply cut by the round limit of the tool loop (it offers Continue).
+TOOL_ROUNDS_REASON = "tool_rounds"
+
+__all__ = ["TOOL_ROUNDS_REASON", "MessageAction", "MessageWidget"]
 
 
 class MessageAction:
@@ -45,6 +49,8 @@ class MessageAction:
     DELETE = "delete"
     REGENERATE = "regenerate"
     RETRY = "retry"
+    #: Go on with the tool loop after the round limit stopped it.
+    CONTINUE = "continue"
 
 
 #: Horizontal room left of a user message: its bubble starts this far in (a share of the width).
@@ -98,6 +104,10 @@ class MessageWidget(QWidget):
         reasoning_layout.setContentsMargins(10, 0, 0, 4)
         reasoning_layout.addWidget(self._reasoning_view)
 
+        self._tool_cards = ToolCardsView(self)
+        self._tool_cards.toggled.connect(self._on_tool_card_toggled)
+        self._tool_cards.hide()
+
         self._content_view = DocumentView(self)
         self._content_view.setObjectName("content_view")
         self._content_view.anchor_clicked.connect(self.anchor_clicked)
@@ -128,9 +138,18 @@ class MessageWidget(QWidget):
         self._retry_button = QPushButton(self.tr("Retry"), self._error_box)
         self._retry_button.setObjectName("retry_button")
         self._retry_button.clicked.connect(lambda: self._request(MessageAction.RETRY))
+        self._retry_button.setAccessibleName(self.tr("Retry"))
+        self._retry_button.setToolTip(self.tr("Ask for this reply again"))
+        self._continue_button = QPushButton(self.tr("Continue"), self._error_box)
+        self._continue_button.setObjectName("continue_button")
+        self._continue_button.setAccessibleName(self.tr("Continue"))
+        self._continue_button.setToolTip(self.tr("Let the model go on using tools, with another round limit"))
+        self._continue_button.clicked.connect(lambda: self._request(MessageAction.CONTINUE))
+        self._continue_button.hide()
         error_layout = QHBoxLayout(self._error_box)
         error_layout.setContentsMargins(10, 6, 6, 6)
         error_layout.addWidget(self._error_label, 1)
+        error_layout.addWidget(self._continue_button, 0, Qt.AlignmentFlag.AlignTop)
         error_layout.addWidget(self._retry_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self._usage = QLabel(self)
@@ -169,6 +188,7 @@ class MessageWidget(QWidget):
         self._layout.addWidget(self._header)
         self._layout.addWidget(self._thinking_button, 0, Qt.AlignmentFlag.AlignLeft)
         self._layout.addWidget(self._reasoning_frame)
+        self._layout.addWidget(self._tool_cards)
         self._layout.addWidget(self._content_view)
         self._layout.addWidget(self._images)
         self._layout.addWidget(self._web_images)
@@ -219,6 +239,10 @@ class MessageWidget(QWidget):
     def web_images(self) -> MessageWebImages:
         return self._web_images
 
+    @property
+    def tool_cards(self) -> ToolCardsView:
+        return self._tool_cards
+
     def set_image_cache(self, cache: ChatImageCache | None) -> None:
         self._images.set_cache(cache)
 
@@ -229,6 +253,7 @@ class MessageWidget(QWidget):
             MessageAction.REGENERATE: self._regenerate_button,
             MessageAction.DELETE: self._delete_button,
             MessageAction.RETRY: self._retry_button,
+            MessageAction.CONTINUE: self._continue_button,
             MessageAction.COPY_MARKDOWN: self._copy_button,
             MessageAction.COPY_PLAIN: self._copy_button,
         }[action]
@@ -275,11 +300,16 @@ class MessageWidget(QWidget):
             self._reasoning_view.set_document(None)
             self._reasoning_frame.setVisible(False)
 
+        self._tool_cards.set_calls(item.tool_calls, item.tool_open)
+
         error = item.state is MessageState.ERROR
         self._error_box.setVisible(error)
         if error:
             self._error_label.setText(item.error or self.tr("The reply failed."))
             self._retry_button.setEnabled(not busy)
+            can_continue = item.finish_reason == TOOL_ROUNDS_REASON and last_reply
+            self._continue_button.setVisible(can_continue)
+            self._continue_button.setEnabled(not busy)
 
         self._refresh_status()
         if item.waiting:
@@ -451,6 +481,18 @@ class MessageWidget(QWidget):
     def _request(self, action: str) -> None:
         if self._item is not None:
             self.action_requested.emit(action, self._item.id)
+
+    @Slot(str, bool)
+    def _on_tool_card_toggled(self, call_id: str, open_: bool) -> None:
+        if self._item is None:
+            return
+        if open_:
+            self._item.tool_open.add(call_id)
+        else:
+            self._item.tool_open.discard(call_id)
+        self.updateGeometry()
+        # The list re-measures the row on this signal (a card's height changed like Thinking's).
+        self.thinking_toggled.emit(self._item.id, self._item.thinking_visible())
 
     @Slot()
     def _on_thinking_clicked(self) -> None:

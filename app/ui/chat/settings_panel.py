@@ -7,7 +7,11 @@ nothing itself. After each change (debounced: one report per pause of ~300 ms) i
 ``settings`` = ``{"system_prompt": str, "temperature": float|None, "top_p": float|None,
 "max_tokens": int|None, "presence_penalty": float|None, "frequency_penalty": float|None}`` where
 ``None`` means "not sent, the server's default" — plus any other keys the conversation's settings
-already held (so whoever else stores things there keeps them). The page persists them with
+already held (so whoever else stores things there keeps them). The Tools section adds
+``"tools_enabled": bool`` and ``"tools": [names]`` (the built-ins by default, see
+``app.ui.chat.tool_cards``, and the MCP tools of ``context.tools``) once the user touched it or the
+conversation already had them; ``"tools_allowed"`` (tools allowed without asking) is the
+controller's, carried through. The page persists them with
 ``store.update_conversation(id, model=model, settings=settings)``.
 
 A change waiting for its debounce is reported at once, still as the *previous* conversation's,
@@ -69,6 +73,7 @@ from PySide6.QtWidgets import (
 from app.api.errors import APIError
 from app.profiles import Capability
 from app.store import Conversation
+from app.ui.chat import tool_cards
 from app.ui.chat.presets import (
     DEFAULT_SETTINGS,
     PARAMETERS,
@@ -88,6 +93,8 @@ __all__ = ["ConversationSettingsPanel", "ParameterControl", "PresetManagerDialog
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 300
+#: The settings keys the Tools section owns.
+TOOL_KEYS = ("tools_enabled", "tools")
 
 translate = QCoreApplication.translate
 
@@ -575,6 +582,38 @@ class ConversationSettingsPanel(QWidget):
         form.addLayout(grid)
         form.addSpacing(8)
 
+        form.addWidget(self._heading(self.tr("Tools"), content))
+        self.tools_check = QCheckBox(self.tr("Let the model use tools"), content)
+        self.tools_check.setObjectName("tools_check")
+        self.tools_check.setAccessibleName(self.tr("Let the model use tools"))
+        self.tools_check.setToolTip(
+            self.tr("Offer the tools ticked below to the model in this conversation (function calling)")
+        )
+        self.tools_check.toggled.connect(self._on_tools_toggled)
+        form.addWidget(self.tools_check)
+        self.tools_list = QListWidget(content)
+        self.tools_list.setObjectName("tools_list")
+        self.tools_list.setAccessibleName(self.tr("Tools to offer"))
+        self.tools_list.setToolTip(self.tr("The tools the model may call; hover over one to see what it does"))
+        self.tools_list.setSizeAdjustPolicy(QListWidget.SizeAdjustPolicy.AdjustToContents)
+        self.tools_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tools_list.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.tools_list.setSpacing(1)
+        self.tools_list.itemChanged.connect(self._on_tool_item_changed)
+        self.tools_list.installEventFilter(self._wheel_guard)
+        form.addWidget(self.tools_list)
+        self.tools_note = QLabel(
+            self.tr("Image generation and tools from MCP servers ask you before each use."), content
+        )
+        self.tools_note.setWordWrap(True)
+        self.tools_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        form.addWidget(self.tools_note)
+        self._tool_names: list[str] = []
+        self._tools_stored: list[str] | None = None
+        self._tools_touched = False
+        self._tools_raw: dict[str, Any] = {}
+        form.addSpacing(8)
+
         reset_row = QHBoxLayout()
         self.reset_button = QPushButton(self.tr("Reset to defaults"), content)
         self.reset_button.setToolTip(self.tr("The profile's default model, no system prompt, every parameter left to the server"))
@@ -598,6 +637,8 @@ class ConversationSettingsPanel(QWidget):
 
         context.session.client_changed.connect(self._on_client_changed)
         context.session.profiles_changed.connect(self._update_default_model)
+        if context.tools is not None:
+            context.tools.tools_changed.connect(self._fill_tools)
         self._update_default_model()
         self._fill_presets()
         self.set_conversation(None)
@@ -612,16 +653,23 @@ class ConversationSettingsPanel(QWidget):
             self.flush()  # a pending change belongs to the conversation shown until now
             if same:
                 self._conversation = conversation
-                return  # what the user typed is newer than this copy
+                # What the user typed is newer than this copy; keys stored by others are not.
+                assert conversation is not None
+                raw = conversation.settings if isinstance(conversation.settings, Mapping) else {}
+                self._extras = {k: v for k, v in raw.items() if k not in SETTING_KEYS and k not in TOOL_KEYS}
+                return
         self._conversation = conversation
         self._content.setEnabled(conversation is not None)
         if conversation is None:
             self._extras = {}
             self._show(model="", settings=DEFAULT_SETTINGS)
+            self._show_tools({})
             return
         raw = conversation.settings if isinstance(conversation.settings, Mapping) else {}
-        self._extras = {k: v for k, v in raw.items() if k not in SETTING_KEYS}
+        self._extras = {k: v for k, v in raw.items() if k not in SETTING_KEYS and k not in TOOL_KEYS}
         self._show(model=conversation.model, settings=normalize_settings(raw))
+        if not same or not self._tools_touched:
+            self._show_tools(raw)
 
     def conversation_id(self) -> int | None:
         """The conversation whose settings are shown — during a report, the one it is about."""
@@ -636,7 +684,22 @@ class ConversationSettingsPanel(QWidget):
         settings["system_prompt"] = self.prompt_edit.toPlainText()
         for key, control in self.parameters.items():
             settings[key] = control.value()
+        if self._tools_touched:
+            settings["tools_enabled"] = self.tools_check.isChecked()
+            settings["tools"] = self.chosen_tools()
+        else:
+            settings.update(self._tools_raw)  # as stored, untouched
         return settings
+
+    def chosen_tools(self) -> list[str]:
+        """The ticked tools, plus chosen ones not available now (an MCP server that is stopped)."""
+        ticked = []
+        for row in range(self.tools_list.count()):
+            item = self.tools_list.item(row)
+            if item is not None and item.checkState() == Qt.CheckState.Checked:
+                ticked.append(str(item.data(Qt.ItemDataRole.UserRole)))
+        absent = [name for name in self._tools_stored or [] if name not in self._tool_names]
+        return ticked + absent
 
     def has_pending_change(self) -> bool:
         return self._timer.isActive()
@@ -655,6 +718,68 @@ class ConversationSettingsPanel(QWidget):
         """Fill the model list from the active profile's server (cached for the session)."""
         self._models_dirty = False
         self._models_task.start(self._load_models(refresh))
+
+    # -- tools -------------------------------------------------------------------------------------
+
+    def _show_tools(self, raw: Mapping[str, Any]) -> None:
+        """Put a conversation's tool settings in the Tools section (without reporting them)."""
+        self._tools_touched = False
+        self._tools_raw = {key: raw[key] for key in TOOL_KEYS if key in raw}
+        stored = raw.get("tools")
+        self._tools_stored = [str(n) for n in stored if isinstance(n, str)] if isinstance(stored, list) else None
+        with QSignalBlocker(self.tools_check):
+            self.tools_check.setChecked(bool(raw.get("tools_enabled")))
+        self._fill_tools()
+
+    @Slot()
+    def _fill_tools(self) -> None:
+        """List the built-ins and the MCP tools available now, ticked as the conversation chose."""
+        if self._tools_touched:  # keep what the user ticked across a refresh
+            self._tools_stored = self.chosen_tools()
+        chosen = set(self._tools_stored) if self._tools_stored is not None else set(tool_cards.BUILTIN_TOOL_NAMES)
+        texts = tool_cards.builtin_tool_texts()
+        entries: list[tuple[str, str, str, str]] = [
+            (name, texts[name][0], texts[name][1], "builtin") for name in tool_cards.BUILTIN_TOOL_NAMES
+        ]
+        service = self._context.tools
+        if service is not None:
+            for tool in service.registry:
+                if tool.name not in texts:
+                    entries.append((tool.name, tool_cards.tool_display_name(tool.name, tool.meta),
+                                    tool.description, tool.source))
+        self._tool_names = [entry[0] for entry in entries]
+        with QSignalBlocker(self.tools_list):
+            self.tools_list.clear()
+            for name, display, description, source in entries:
+                label = display if source == "builtin" else self.tr("{name} — {server}").format(
+                    name=display, server=source.removeprefix("mcp:"))
+                item = QListWidgetItem(label, self.tools_list)
+                item.setData(Qt.ItemDataRole.UserRole, name)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if name in chosen else Qt.CheckState.Unchecked)
+                tip = description.strip() or self.tr("No description.")
+                item.setToolTip(self.tr("{description}\n\nSource: {source}").format(
+                    description=tip, source=tool_cards.source_text(source)))
+        rows = max(1, self.tools_list.count())
+        height = self.tools_list.sizeHintForRow(0) if self.tools_list.count() else self.fontMetrics().height() + 4
+        spacing = 2 * self.tools_list.spacing()
+        self.tools_list.setFixedHeight((height + spacing) * rows + 2 * self.tools_list.frameWidth() + 2)
+        self.tools_list.setEnabled(self.tools_check.isChecked())
+
+    @Slot(bool)
+    def _on_tools_toggled(self, checked: bool) -> None:
+        self.tools_list.setEnabled(checked)
+        if self._conversation is None:
+            return
+        self._tools_touched = True
+        self._timer.start()
+
+    @Slot()
+    def _on_tool_item_changed(self, *_args: object) -> None:
+        if self._conversation is None:
+            return
+        self._tools_touched = True
+        self._timer.start()
 
     # -- internals -------------------------------------------------------------------------------
 

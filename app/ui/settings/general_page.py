@@ -1,4 +1,5 @@
-"""The General page: language, colour theme, text size, the tray, the chat composer's Enter key, and chat pictures."""
+"""The General page: language, colour theme, text size, the tray, the chat composer's Enter key, chat pictures,
+and the round limit of the chat's tool calls."""
 
 from __future__ import annotations
 
@@ -109,6 +110,19 @@ class GeneralPage(QWidget):
         image_note.setWordWrap(True)
         image_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
+        self._tool_rounds_spin = QSpinBox(self)
+        self._tool_rounds_spin.setRange(1, 32)
+        self._tool_rounds_spin.setValue(preferences.chat_tool_rounds)
+        self._tool_rounds_spin.setAccessibleName(self.tr("Rounds of tool calls per reply"))
+        self._tool_rounds_spin.setToolTip(
+            self.tr("With tools on, a reply stops after this many rounds of tool calls and offers Continue")
+        )
+        tool_rounds_note = QLabel(
+            self.tr("A round is one request in which the model asks for tools; Continue allows as many again."), self
+        )
+        tool_rounds_note.setWordWrap(True)
+        tool_rounds_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow(self.tr("Language:"), _at_size_hint(self._language_combo))
@@ -124,6 +138,8 @@ class GeneralPage(QWidget):
         form.addRow(self.tr("Sent pictures at most:"), _at_size_hint(self._image_side_spin))
         form.addRow(self.tr("Pictures from web pages:"), _at_size_hint(self._web_image_combo))
         form.addRow("", image_note)
+        form.addRow(self.tr("Tool-call rounds per reply:"), _at_size_hint(self._tool_rounds_spin))
+        form.addRow("", tool_rounds_note)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addStretch(1)
@@ -156,6 +172,10 @@ class GeneralPage(QWidget):
     def web_image_combo(self) -> QComboBox:
         return self._web_image_combo
 
+    @property
+    def tool_rounds_spin(self) -> QSpinBox:
+        return self._tool_rounds_spin
+
     def apply(self) -> bool:
         """Write the choices; True when the language changed (it needs a restart)."""
         language = str(self._language_combo.currentData())
@@ -168,6 +188,7 @@ class GeneralPage(QWidget):
         self._preferences.enter_sends = bool(self._enter_combo.currentData())
         self._preferences.chat_image_max_side = self._image_side_spin.value()
         self._preferences.chat_web_image_mode = str(self._web_image_combo.currentData())
+        self._preferences.chat_tool_rounds = self._tool_rounds_spin.value()
         return language_changed
 
 
