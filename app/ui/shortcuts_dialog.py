@@ -33,7 +33,11 @@ class ShortcutsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Keyboard shortcuts"))
         self.setObjectName("shortcuts_dialog")
-        intro = QLabel(self.tr("Everything in Parla can be reached from the keyboard. Tab and Shift+Tab move between controls."), self)
+        intro = QLabel(
+            self.tr("Everything in Parla can be reached from the keyboard. Tab and Shift+Tab move between controls; "
+                    "Alt and an underlined letter jumps to that field or inner tab."),
+            self,
+        )
         intro.setWordWrap(True)
 
         self._tree = QTreeWidget(self)

@@ -57,6 +57,7 @@ class ProfileSwitcher(QPushButton):
         manage.triggered.connect(self.manage_requested)
         profile = self._session.profile
         self.setText(display_name(profile))
+        self.setAccessibleName(self.tr("Active profile: {name}").format(name=display_name(profile)))
         self.setToolTip(
             self.tr("Active profile: {name} ({url}) — click to switch").format(
                 name=display_name(profile), url=profile.base_url

@@ -2,8 +2,9 @@
 
 Accessible names are read the way a screen reader gets them, through ``QAccessible``. The window's
 own controls (menus, tab bar, status bar, banner) and the dialogs it owns (General settings, About,
-Keyboard shortcuts) are checked; the tab pages are checked by their own tests. Fake tab pages stand
-in for the real ones here, so these tests are about the window alone.
+Keyboard shortcuts) are checked; the tab pages and the other dialogs are walked by
+tests/ui/test_accessibility_pages.py. Fake tab pages stand in for the real ones here, so these
+tests are about the window alone.
 """
 
 from __future__ import annotations
@@ -19,9 +20,13 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QKeySequenceEdit,
     QLineEdit,
     QMenu,
+    QPlainTextEdit,
+    QSlider,
     QTabBar,
+    QTextEdit,
     QWidget,
 )
 
@@ -30,7 +35,8 @@ from app.ui import main_window
 from app.ui.font_size import MIN_POINT_SIZE, apply_font_size, system_font
 from app.ui.pages import PlaceholderPage
 
-CONTROLS = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox, QAbstractItemView, QTabBar)
+CONTROLS = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox, QAbstractItemView, QTabBar, QSlider,
+            QPlainTextEdit, QTextEdit, QKeySequenceEdit)
 built: list[str] = []
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QContextMenuEvent, QFontMetrics, QKeyEvent, QPainter, QPalette
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QContextMenuEvent, QFontMetrics, QKeyEvent, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -101,11 +101,19 @@ class GalleryView(QListView):
         self.setMouseTracking(True)
         self.setItemDelegate(GalleryDelegate(self))
         self.actions_by_kind = make_actions(self, shortcuts=True)
+        # Enter opens the current picture (handled in keyPressEvent, as the view also needs it while
+        # nothing is current); the action shows the keys in the menu and in Help ▸ Keyboard shortcuts.
+        self.actions_by_kind[ImageAction.OPEN].setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
         for kind, action in self.actions_by_kind.items():
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.triggered.connect(self._on_action_triggered)
             if kind != ImageAction.OPEN:
                 self.addAction(action)
+        self.menu_action = QAction(self.tr("Show what can be done with the selected pictures"), self)
+        self.menu_action.setShortcuts([QKeySequence(Qt.Key.Key_Menu), QKeySequence("Shift+F10")])
+        self.menu_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.menu_action.triggered.connect(self._on_menu_key)
+        self.addAction(self.menu_action)
         self.doubleClicked.connect(self._on_double_clicked)
 
     def selected_images(self) -> list[GalleryImage]:
@@ -116,15 +124,32 @@ class GalleryView(QListView):
         return [image for image in images if image is not None]
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        if event.reason() == QContextMenuEvent.Reason.Keyboard:
+            self._on_menu_key()
+            return
         index = self.indexAt(event.pos())
         if not index.isValid():
             return
         if not self.selectionModel().isSelected(index):
             self.setCurrentIndex(index)
+        self._popup(event.globalPos())
+
+    def _popup(self, position: QPoint) -> QMenu:
         menu = self.context_menu()
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         # popup(), not exec(): a nested event loop would run asyncio callbacks inside this handler.
-        menu.popup(event.globalPos())
+        menu.popup(position)
+        return menu
+
+    @Slot()
+    def _on_menu_key(self) -> None:
+        """The Menu key or Shift+F10: the context menu of the current picture, beside it."""
+        index = self.currentIndex()
+        if not index.isValid():
+            return
+        self.scrollTo(index)
+        rect = self.visualRect(index)
+        self._popup(self.viewport().mapToGlobal(rect.center()))
 
     def context_menu(self) -> QMenu:
         """The menu for the current selection (also what tests look at)."""
@@ -185,6 +210,14 @@ class UndoBar(QFrame):
         self.undo_button = QPushButton(self.tr("Undo"), self)
         self.undo_button.setObjectName("gallery_undo_button")
         self.undo_button.clicked.connect(self.undo_requested)
+        # Ctrl+Z while the bar shows, from anywhere in the gallery (the panel adds the action).
+        self.undo_action = QAction(self.tr("Undo the delete"), self)
+        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
+        self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.undo_action.setEnabled(False)
+        self.undo_action.triggered.connect(self.undo_requested)
+        self.undo_button.setToolTip(self.tr("Bring the deleted pictures back ({key})").format(
+            key=self.undo_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.addWidget(self.label, 1)
@@ -200,14 +233,17 @@ class UndoBar(QFrame):
         )
         self.timer.start(int(seconds * 1000))
         self.show()
+        self.undo_action.setEnabled(True)
 
     def dismiss(self) -> None:
         self.timer.stop()
         self.hide()
+        self.undo_action.setEnabled(False)
 
     @Slot()
     def _on_timeout(self) -> None:
         self.hide()
+        self.undo_action.setEnabled(False)
         self.expired.emit()
 
 
@@ -226,20 +262,26 @@ class GalleryPanel(QWidget):
         self.search_edit.setPlaceholderText(self.tr("Search prompts"))
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setAccessibleName(self.tr("Search the gallery by prompt"))
+        self.search_edit.setToolTip(self.tr("Shows only the pictures whose prompt contains these words"))
         self.count_label = QLabel(self)
         self.count_label.setObjectName("gallery_count")
         self.view = GalleryView(self)
         self.view.setModel(model)
         self.view.setAccessibleName(self.tr("Gallery"))
+        self.view.setToolTip(self.tr("Enter opens a picture; the Menu key or Shift+F10 lists what else can be done"))
         self.empty_label = QLabel(self)
         self.empty_label.setObjectName("gallery_empty")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
         self.empty_label.setMargin(24)
+        # It takes the focus when the last picture goes (Delete): the keyboard stays in the gallery,
+        # where Ctrl+Z brings the picture back.
+        self.empty_label.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.empty_label)
         self.undo_bar = UndoBar(self)
+        self.addAction(self.undo_bar.undo_action)
 
         top = QHBoxLayout()
         top.addWidget(self.search_edit, 1)
@@ -267,6 +309,13 @@ class GalleryPanel(QWidget):
 
     @Slot()
     def refresh_state(self) -> None:
+        focused = self.stack.currentWidget().hasFocus()
+        self._refresh_state()
+        current = self.stack.currentWidget()
+        if focused and not current.hasFocus():
+            current.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _refresh_state(self) -> None:
         count = self.model.total
         if self._loading_text is not None:
             self.count_label.setText("")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QPointF, QRect, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -334,10 +334,10 @@ class MaskEditor(QWidget):
         stack = self.canvas.undo_stack
 
         self.brush_action = QAction(self.tr("Brush"), self)
-        self.brush_action.setToolTip(self.tr("Paint the area to change (B)"))
+        self.brush_action.setToolTip(self.tr("Paint the area to change"))
         self.brush_action.setShortcut(QKeySequence("B"))
         self.eraser_action = QAction(self.tr("Eraser"), self)
-        self.eraser_action.setToolTip(self.tr("Take paint away (E)"))
+        self.eraser_action.setToolTip(self.tr("Take paint away"))
         self.eraser_action.setShortcut(QKeySequence("E"))
         group = QActionGroup(self)
         for action in (self.brush_action, self.eraser_action):
@@ -348,23 +348,28 @@ class MaskEditor(QWidget):
 
         self.clear_action = QAction(self.tr("Clear"), self)
         self.clear_action.setToolTip(self.tr("Remove all paint"))
+        self.clear_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         self.clear_action.triggered.connect(self.canvas.clear)
         self.invert_action = QAction(self.tr("Invert"), self)
         self.invert_action.setToolTip(self.tr("Paint what is not painted and clear what is"))
+        self.invert_action.setShortcut(QKeySequence("I"))
         self.invert_action.triggered.connect(self.canvas.invert)
         # Fixed words (not QUndoStack's "Undo Paint"): the toolbar must not change width as you paint.
         self.undo_action = QAction(self.tr("Undo"), self)
+        self.undo_action.setToolTip(self.tr("Take back the last stroke"))
         self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
         self.undo_action.triggered.connect(stack.undo)
         stack.canUndoChanged.connect(self.undo_action.setEnabled)
         self.undo_action.setEnabled(False)
         self.redo_action = QAction(self.tr("Redo"), self)
+        self.redo_action.setToolTip(self.tr("Do again what Undo took back"))
         self.redo_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo))
         self.redo_action.triggered.connect(stack.redo)
         stack.canRedoChanged.connect(self.redo_action.setEnabled)
         self.redo_action.setEnabled(False)
         self.overlay_action = QAction(self.tr("Show mask"), self)
         self.overlay_action.setToolTip(self.tr("Show the painted area over the picture"))
+        self.overlay_action.setShortcut(QKeySequence("M"))
         self.overlay_action.setCheckable(True)
         self.overlay_action.setChecked(True)
         self.overlay_action.toggled.connect(self.canvas.set_overlay_visible)
@@ -379,9 +384,11 @@ class MaskEditor(QWidget):
         self.size_label.setMinimumWidth(self.fontMetrics().horizontalAdvance(self.tr("{size} px").format(size=400)) + 4)
         self.size_slider.valueChanged.connect(self._on_size_changed)
         self.smaller_action = QAction(self.tr("Smaller brush"), self)
+        self.smaller_action.setToolTip(self.tr("Make the brush smaller"))
         self.smaller_action.setShortcut(QKeySequence("["))
         self.smaller_action.triggered.connect(lambda: self.size_slider.setValue(int(self.size_slider.value() / 1.25)))
         self.bigger_action = QAction(self.tr("Bigger brush"), self)
+        self.bigger_action.setToolTip(self.tr("Make the brush bigger"))
         self.bigger_action.setShortcut(QKeySequence("]"))
         self.bigger_action.triggered.connect(
             lambda: self.size_slider.setValue(max(self.size_slider.value() + 1, int(self.size_slider.value() * 1.25)))
@@ -392,6 +399,9 @@ class MaskEditor(QWidget):
                        self.bigger_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
+            _show_keys(action)
+        self.size_slider.setToolTip(self.tr("Brush size ({smaller} smaller, {bigger} bigger)").format(
+            smaller=_keys(self.smaller_action), bigger=_keys(self.bigger_action)))
 
         self.tool_buttons: dict[str, QToolButton] = {}
         tools = QHBoxLayout()
@@ -417,6 +427,12 @@ class MaskEditor(QWidget):
         self._on_size_changed(self.size_slider.value())
         self._refresh()
 
+    def tab_chain(self) -> list[QWidget]:
+        """The tools in the order they are laid out, then the canvas (where the tool keys work)."""
+        buttons = self.tool_buttons
+        return [buttons["brush"], buttons["eraser"], self.size_slider,
+                *(buttons[name] for name in ("clear", "invert", "undo", "redo", "overlay")), self.canvas]
+
     def _button(self, name: str, action: QAction) -> QToolButton:
         button = QToolButton(self)
         button.setObjectName(f"mask_{name}_button")
@@ -438,3 +454,17 @@ class MaskEditor(QWidget):
             action.setEnabled(has_image)
         self.clear_action.setEnabled(has_image and self.canvas.has_painting())
         self.size_slider.setEnabled(has_image)
+
+
+def _keys(action: QAction) -> str:
+    """The action's main key ("Ctrl+Shift+Z", not every platform binding such as the Redo key)."""
+    return action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def _show_keys(action: QAction) -> None:
+    """Add the action's keys to its tooltip: "Paint the area to change (B)"."""
+    keys = _keys(action)
+    tip = action.toolTip() or action.text().replace("&", "")
+    if keys:
+        tip = QCoreApplication.translate("MaskEditor", "{tip} ({keys})").format(tip=tip, keys=keys)
+    action.setToolTip(tip)

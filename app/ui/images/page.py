@@ -125,9 +125,15 @@ class ImagesPage(QWidget):
         self.mode_tabs = QTabWidget(self)
         self.mode_tabs.setObjectName("images_modes")
         self.mode_tabs.setDocumentMode(True)
-        self.mode_tabs.addTab(self.generate_panel, self.tr("Generate"))
-        self.mode_tabs.addTab(self.edit_panel, self.tr("Edit"))
-        self.mode_tabs.addTab(self.variation_panel, self.tr("Variations"))
+        # Mnemonics (Alt+G, Alt+E, Alt+R) switch the panel from anywhere on the page.
+        self.mode_tabs.addTab(self.generate_panel, self.tr("&Generate"))
+        self.mode_tabs.addTab(self.edit_panel, self.tr("&Edit"))
+        self.mode_tabs.addTab(self.variation_panel, self.tr("Va&riations"))
+        self.mode_tabs.setTabToolTip(0, self.tr("Make new pictures from a description (Alt+G)"))
+        self.mode_tabs.setTabToolTip(1, self.tr("Change part of a picture: paint over it and describe the change (Alt+E)"))
+        self.mode_tabs.setTabToolTip(2, self.tr("Make pictures like one you have (Alt+R)"))
+        self.mode_tabs.tabBar().setAccessibleName(self.tr("What to do"))
+        self.mode_tabs.tabBar().setToolTip(self.tr("Generate, edit or vary pictures"))
 
         self.gallery_panel = GalleryPanel(self.controller.model, self)
         self.viewer = ImageViewer(self)

@@ -9,12 +9,13 @@ failure — prompt, pictures and mask stay for the next try.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QMimeData, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QImage, QPixmap, QResizeEvent
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QIcon, QImage, QKeySequence, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -48,6 +49,9 @@ __all__ = [
 ]
 
 translate = QCoreApplication.translate
+
+#: The tallest the Generate prompt grows (in lines of text) on a tall window.
+PROMPT_MAX_LINES = 12
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
 
@@ -113,7 +117,7 @@ class RequestPanel(QWidget):
 
         self.model_box = ModelBox(self)
         self.model_box.setObjectName(f"{operation.value}_model")
-        self.model_label = QLabel(translate("RequestPanel", "Model:"), self)
+        self.model_label = QLabel(translate("RequestPanel", "&Model:"), self)
         self.model_label.setBuddy(self.model_box)
         self.family_note = QLabel(self)
         self.family_note.setObjectName("family_note")
@@ -123,6 +127,7 @@ class RequestPanel(QWidget):
         self.run_bar = RunBar(self.action_text(), self)
         self.message = MessageLine(self)
         self.prompt: PromptBox | None = None
+        self._laid_out = False
 
         model_row = QHBoxLayout()
         model_row.addWidget(self.model_label)
@@ -145,6 +150,25 @@ class RequestPanel(QWidget):
         self.layout_.addWidget(self.options)
         self.layout_.addWidget(self.run_bar)
         self.layout_.addWidget(self.message)
+        self._laid_out = True
+        self.refresh_tab_order()
+
+    def _middle_chain(self) -> list[QWidget]:
+        """The controls between the model and the options, in the order they are laid out."""
+        return [self.prompt.edit, self.prompt.history_button] if self.prompt is not None else []
+
+    def tab_chain(self) -> list[QWidget]:
+        """Every control of the panel in reading order: the order Tab moves through them."""
+        return [self.model_box, *self._middle_chain(), *self.options.fields(),
+                self.run_bar.run_button, self.run_bar.cancel_button]
+
+    def refresh_tab_order(self) -> None:
+        """Make Tab follow the layout (option fields are rebuilt per model, so they would come last)."""
+        if not self._laid_out:
+            return
+        chain = self.tab_chain()
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     # -- model and options -----------------------------------------------------------------------
 
@@ -185,6 +209,7 @@ class RequestPanel(QWidget):
         count = int(saved.get("n", 1)) if isinstance(saved, dict) and str(saved.get("n", "1")).isdigit() else 1
         values = {k: str(v) for k, v in saved.items() if k != "n"} if isinstance(saved, dict) else {}
         self.options.set_options(options, values, count)
+        self.refresh_tab_order()
         self._refresh_family_note(options)
         self.family_changed.emit()
 
@@ -272,8 +297,12 @@ class GeneratePanel(RequestPanel):
         super().__init__(Operation.GENERATE, preferences, parent)
         self.setObjectName("generate_panel")
         self.prompt = PromptBox(self.tr("Describe the picture you want…"), self)
+        # The prompt grows with the window up to a dozen lines; beyond that the space goes below the
+        # Generate button, which stays next to the options instead of at the bottom of a tall window.
+        self.prompt.set_max_lines(PROMPT_MAX_LINES)
         self.layout_.addWidget(self.prompt, 1)
         self._finish_layout()
+        self.layout_.addStretch(0)
 
     def action_text(self) -> str:
         return self.tr("Generate")
@@ -288,14 +317,17 @@ class FitChoice(QWidget):
         super().__init__(parent)
         self.crop_radio = QRadioButton(self.tr("Crop to the centre"), self)
         self.crop_radio.setObjectName("fit_crop")
+        self.crop_radio.setToolTip(self.tr("Cut the longer side down so the picture is square"))
         self.pad_radio = QRadioButton(self.tr("Pad with white borders"), self)
         self.pad_radio.setObjectName("fit_pad")
+        self.pad_radio.setToolTip(self.tr("Keep the whole picture and fill the sides with white"))
         self.crop_radio.setChecked(True)
         self._group = QButtonGroup(self)
         self._group.addButton(self.crop_radio)
         self._group.addButton(self.pad_radio)
         self._group.buttonToggled.connect(lambda _b, checked: checked and self.changed.emit())
         self.caption = QLabel(self.tr("Make it square:"), self)
+        self.caption.setBuddy(self.crop_radio)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.caption)
@@ -381,11 +413,17 @@ class EditPanel(_SourcePanel):
         self.source_list.setFixedHeight(64)
         self.source_list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.source_list.setAccessibleName(self.tr("Pictures to edit"))
+        self.source_list.setToolTip(self.tr("The mask is painted on the first picture; Delete takes the selected one out"))
         self.source_list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.remove_button = QPushButton(self.tr("Remove"), self)
         self.remove_button.setObjectName("remove_source_button")
         self.remove_button.setToolTip(self.tr("Take the selected picture out of the edit"))
         self.remove_button.clicked.connect(self._on_remove_clicked)
+        self.remove_action = QAction(self.tr("Remove the selected picture from the edit"), self.source_list)
+        self.remove_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete), QKeySequence(Qt.Key.Key_Backspace)])
+        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.remove_action.triggered.connect(self._on_remove_clicked)
+        self.source_list.addAction(self.remove_action)
         self.sources_note = QLabel(self)
         self.sources_note.setObjectName("sources_note")
         self.sources_note.setWordWrap(True)
@@ -395,7 +433,7 @@ class EditPanel(_SourcePanel):
             "Then paint over the part that should change."
         )
         self.prompt = PromptBox(self.tr("Describe the change, or the whole new picture…"), self)
-        self.prompt.edit.setMaximumHeight(self.prompt.edit.fontMetrics().lineSpacing() * 5 + 12)
+        self.prompt.set_max_lines(5)
 
         buttons = QVBoxLayout()
         buttons.setSpacing(2)
@@ -416,6 +454,11 @@ class EditPanel(_SourcePanel):
 
     def action_text(self) -> str:
         return self.tr("Edit")
+
+    def _middle_chain(self) -> list[QWidget]:
+        return [self.source_list, self.open_button, self.paste_button, self.remove_button,
+                self.fit_choice.crop_radio, self.fit_choice.pad_radio, *self.editor.tab_chain(),
+                *super()._middle_chain()]
 
     @property
     def canvas(self) -> Any:
@@ -519,6 +562,9 @@ class VariationPanel(_SourcePanel):
 
     def action_text(self) -> str:
         return self.tr("Make variations")
+
+    def _middle_chain(self) -> list[QWidget]:
+        return [self.open_button, self.paste_button, self.fit_choice.crop_radio, self.fit_choice.pad_radio]
 
     def set_source(self, source: SourceImage | None, image: QImage | None) -> None:
         self.sources = [source] if source is not None else []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, QSignalBlocker, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QColor, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,6 +28,7 @@ __all__ = ["MessageLine", "ModelBox", "OptionsForm", "PromptBox", "RunBar", "val
 #: Longest prompt shown whole in the history menu.
 HISTORY_LABEL_CHARS = 80
 HISTORY_MENU_ITEMS = 25
+QWIDGETSIZE_MAX = (1 << 24) - 1
 
 translate = QCoreApplication.translate
 
@@ -81,6 +82,25 @@ def option_caption(name: str) -> str:
     }.get(name, name + ":")
 
 
+def option_name(name: str) -> str:
+    """The option's name for a screen reader (its caption without the colon)."""
+    caption = option_caption(name)
+    return caption.rstrip(":：").strip()
+
+
+def option_tip(name: str) -> str:
+    """What an option changes, for its tooltip."""
+    return {
+        "size": translate("ImageOptions", "Width × height of the pictures, in pixels"),
+        "quality": translate("ImageOptions", "Higher quality takes longer and costs more"),
+        "style": translate("ImageOptions", "Vivid is dramatic and saturated; natural is closer to a photograph"),
+        "background": translate("ImageOptions", "Transparent needs PNG or WebP"),
+        "output_format": translate("ImageOptions", "The file format the server returns"),
+        "response_format": translate("ImageOptions", "How the server hands the pictures over"),
+        "n": translate("ImageOptions", "How many pictures one request makes"),
+    }.get(name, translate("ImageOptions", "Sent to the server as “{name}”").format(name=name))
+
+
 class ModelBox(QComboBox):
     """The model: the server's image models to pick from, and free text for anything else."""
 
@@ -95,6 +115,8 @@ class ModelBox(QComboBox):
         self.setMinimumContentsLength(14)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.lineEdit().setPlaceholderText(self.tr("Model name"))
+        self.setAccessibleName(self.tr("Model"))
+        self.setToolTip(self.tr("The image model: pick one the server lists, or type any name"))
         self._last = ""
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -140,13 +162,15 @@ class PromptBox(QWidget):
         self.edit.setPlaceholderText(placeholder)
         self.edit.setTabChangesFocus(True)
         self.edit.setAccessibleName(self.tr("Prompt"))
-        line = self.edit.fontMetrics().lineSpacing()
-        self.edit.setMinimumHeight(line * 3 + 12)
+        self.edit.setToolTip(self.tr("Describe the picture; Ctrl+Enter sends the request"))
+        self._max_lines: int | None = None
+        self._apply_line_limits()
         self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.history_button = QToolButton(self)
         self.history_button.setObjectName("prompt_history_button")
         self.history_button.setText(self.tr("History"))
         self.history_button.setToolTip(self.tr("Prompts you used before"))
+        self.history_button.setAccessibleName(self.tr("Prompt history"))
         self.history_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.history_menu = QMenu(self.history_button)
         self.history_button.setMenu(self.history_menu)
@@ -160,6 +184,23 @@ class PromptBox(QWidget):
         side.addStretch(1)
         layout.addLayout(side)
         self.history_button.setEnabled(False)
+
+    def set_max_lines(self, lines: int | None) -> None:
+        """The tallest the prompt grows, in lines of text (None: as tall as there is room)."""
+        self._max_lines = lines
+        self._apply_line_limits()
+
+    def _apply_line_limits(self) -> None:
+        line = self.edit.fontMetrics().lineSpacing()
+        self.edit.setMinimumHeight(line * 3 + 12)
+        tallest = line * self._max_lines + 12 if self._max_lines else QWIDGETSIZE_MAX
+        self.edit.setMaximumHeight(tallest)
+        self.setMaximumHeight(tallest)  # the box too, or the layout hands it height the edit cannot use
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # Ctrl+= / Ctrl+−: the limits are in lines
+            self._apply_line_limits()
 
     def text(self) -> str:
         return self.edit.toPlainText()
@@ -217,6 +258,7 @@ class OptionsForm(QWidget):
         self.count_spin.setObjectName("count_spin")
         self.count_spin.setRange(1, 10)
         self.count_spin.setAccessibleName(self.tr("Number of pictures"))
+        self.count_spin.setToolTip(option_tip("n"))
         self.count_spin.valueChanged.connect(self.changed)
         self.count_label = QLabel(option_caption("n"), self)
         self.count_label.setBuddy(self.count_spin)
@@ -266,6 +308,8 @@ class OptionsForm(QWidget):
     def _combo(self, spec: OptionSpec, value: str) -> QComboBox:
         combo = QComboBox(self)
         combo.setObjectName(f"option_{spec.name}")
+        combo.setAccessibleName(option_name(spec.name))
+        combo.setToolTip(option_tip(spec.name))
         combo.setEditable(spec.editable)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         combo.setMinimumContentsLength(8)
@@ -284,6 +328,10 @@ class OptionsForm(QWidget):
             combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
             combo.editTextChanged.connect(self.changed)
         return combo
+
+    def fields(self) -> list[QWidget]:
+        """The option fields in reading order (two to a row), the Number field last."""
+        return [*self.combos.values(), self.count_spin]
 
     def value(self, name: str) -> str:
         combo = self.combos[name]
@@ -323,9 +371,10 @@ class RunBar(QWidget):
         self.run_button = QPushButton(action_text, self)
         self.run_button.setObjectName("run_button")
         self.run_button.setDefault(False)
-        self.run_button.setToolTip(self.tr("Ctrl+Enter"))
+        self.run_button.setToolTip(self.tr("Send the request (Ctrl+Enter)"))
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.cancel_button.setObjectName("cancel_button")
+        self.cancel_button.setToolTip(self.tr("Stop the request"))
         self.cancel_button.hide()
         self.elapsed_label = QLabel(self)
         self.elapsed_label.setObjectName("elapsed_label")

@@ -150,18 +150,20 @@ class ProfilesPage(QWidget):
         general_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self._name_edit = QLineEdit(general)
         self._name_edit.textEdited.connect(self._on_name_edited)
-        general_form.addRow(self.tr("Name:"), self._name_edit)
+        general_form.addRow(self.tr("&Name:"), self._name_edit)
         self._base_url_edit = QLineEdit(general)
         self._base_url_edit.setPlaceholderText(DEFAULT_BASE_URL)
         self._base_url_edit.textEdited.connect(self._on_form_edited)
-        general_form.addRow(self.tr("Base URL:"), self._base_url_edit)
+        general_form.addRow(self.tr("Base &URL:"), self._base_url_edit)
         self._token_edit = SecretEdit(general)
         self._token_edit.text_edited.connect(self._on_token_edited)
-        general_form.addRow(self.tr("Token:"), self._token_edit)
+        general_form.addRow(self.tr("&Token:"), self._token_edit)
+        # A QLabel gives the focus only to a buddy that takes focus itself: the edit, not its box.
+        _set_buddy(general_form, self._token_edit, self._token_edit.line_edit)
         self._token_note = _note_label(general)
         general_form.addRow("", self._token_note)
         test_row = QHBoxLayout()
-        self._test_button = QPushButton(self.tr("Test connection"), general)
+        self._test_button = QPushButton(self.tr("Test &connection"), general)
         self._test_button.clicked.connect(self._on_test_clicked)
         self._test_result = _note_label(general)
         self._test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -175,11 +177,25 @@ class ProfilesPage(QWidget):
         models_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self._model_combos: dict[Capability, QComboBox] = {}
         labels = {
-            Capability.CHAT: self.tr("Chat:"),
-            Capability.IMAGE: self.tr("Images:"),
-            Capability.SPEECH: self.tr("Speech:"),
-            Capability.TRANSCRIPTION: self.tr("Transcription:"),
-            Capability.EMBEDDING: self.tr("Embeddings:"),
+            Capability.CHAT: self.tr("C&hat:"),
+            Capability.IMAGE: self.tr("&Images:"),
+            Capability.SPEECH: self.tr("&Speech:"),
+            Capability.TRANSCRIPTION: self.tr("T&ranscription:"),
+            Capability.EMBEDDING: self.tr("&Embeddings:"),
+        }
+        model_names = {
+            Capability.CHAT: self.tr("Chat model"),
+            Capability.IMAGE: self.tr("Image model"),
+            Capability.SPEECH: self.tr("Speech model"),
+            Capability.TRANSCRIPTION: self.tr("Transcription model"),
+            Capability.EMBEDDING: self.tr("Embedding model"),
+        }
+        model_tips = {
+            Capability.CHAT: self.tr("The model the Chat tab starts with"),
+            Capability.IMAGE: self.tr("The model the Images tab starts with"),
+            Capability.SPEECH: self.tr("The model that reads text aloud"),
+            Capability.TRANSCRIPTION: self.tr("The model that turns speech into text"),
+            Capability.EMBEDDING: self.tr("The model used for semantic search"),
         }
         for capability in Capability:
             combo = QComboBox(models)
@@ -195,10 +211,12 @@ class ProfilesPage(QWidget):
                 completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
                 completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
             combo.editTextChanged.connect(self._on_form_edited)
+            combo.setAccessibleName(model_names[capability])
+            combo.setToolTip(model_tips[capability] + " — " + self.tr("pick one of Load models' list or type a name"))
             self._model_combos[capability] = combo
             models_form.addRow(labels[capability], combo)
         load_row = QHBoxLayout()
-        self._load_models_button = QPushButton(self.tr("Load models"), models)
+        self._load_models_button = QPushButton(self.tr("&Load models"), models)
         self._load_models_button.setToolTip(self.tr("Ask the server for its models (GET /models) to choose from"))
         self._load_models_button.clicked.connect(self._on_load_models_clicked)
         self._models_result = _note_label(models)
@@ -215,23 +233,23 @@ class ProfilesPage(QWidget):
         self._timeout_spin.setSuffix(self.tr(" s"))
         self._timeout_spin.setToolTip(self.tr("How long to wait for the next bytes of an answer; large models can be slow to start"))
         self._timeout_spin.valueChanged.connect(self._on_form_edited)
-        network_form.addRow(self.tr("Request timeout:"), self._timeout_spin)
+        network_form.addRow(self.tr("Request ti&meout:"), self._timeout_spin)
         self._connect_timeout_spin = QSpinBox(network)
         self._connect_timeout_spin.setRange(1, 300)
         self._connect_timeout_spin.setSuffix(self.tr(" s"))
         self._connect_timeout_spin.valueChanged.connect(self._on_form_edited)
-        network_form.addRow(self.tr("Connect timeout:"), self._connect_timeout_spin)
+        network_form.addRow(self.tr("C&onnect timeout:"), self._connect_timeout_spin)
         self._proxy_combo = QComboBox(network)
         self._proxy_combo.addItem(self.tr("System settings"), ProxyMode.SYSTEM.value)
         self._proxy_combo.addItem(self.tr("No proxy"), ProxyMode.NONE.value)
         self._proxy_combo.addItem(self.tr("Custom proxy"), ProxyMode.CUSTOM.value)
         self._proxy_combo.currentIndexChanged.connect(self._on_form_edited)
-        network_form.addRow(self.tr("Proxy:"), self._proxy_combo)
+        network_form.addRow(self.tr("&Proxy:"), self._proxy_combo)
         self._proxy_edit = QLineEdit(network)
         self._proxy_edit.setPlaceholderText("socks5://127.0.0.1:1080")
         self._proxy_edit.textEdited.connect(self._on_form_edited)
-        network_form.addRow(self.tr("Proxy URL:"), self._proxy_edit)
-        self._verify_check = QCheckBox(self.tr("Verify TLS certificates"), network)
+        network_form.addRow(self.tr("Pro&xy URL:"), self._proxy_edit)
+        self._verify_check = QCheckBox(self.tr("&Verify TLS certificates"), network)
         self._verify_check.toggled.connect(self._on_form_edited)
         network_form.addRow("", self._verify_check)
         self._ca_edit = PathEdit(
@@ -239,7 +257,8 @@ class ProfilesPage(QWidget):
         )
         self._ca_edit.setPlaceholderText(self.tr("System certificates"))
         self._ca_edit.path_changed.connect(self._on_form_edited)
-        network_form.addRow(self.tr("CA bundle:"), self._ca_edit)
+        network_form.addRow(self.tr("C&A bundle:"), self._ca_edit)
+        _set_buddy(network_form, self._ca_edit, self._ca_edit.line_edit)
         form.addWidget(network)
 
         self._problem_label = _note_label(form_widget)
@@ -258,6 +277,35 @@ class ProfilesPage(QWidget):
         layout.addWidget(scroll, 1)
         self._list.setMinimumWidth(190)
         self._list.setMaximumWidth(260)
+        self._describe_controls()
+
+    def _describe_controls(self) -> None:
+        """Names for screen readers and tooltips for what the labels alone do not say."""
+        described: list[tuple[QWidget, str, str]] = [
+            (self._list, "", self.tr("Your servers; the active one is what the tabs use")),
+            (self._add_button, "", self.tr("Add a new profile")),
+            (self._duplicate_button, "", self.tr("Copy the selected profile (its token too)")),
+            (self._remove_button, "", self.tr("Delete the selected profile and its token")),
+            (self._activate_button, "", self.tr("Use the selected profile from now on")),
+            (self._name_edit, self.tr("Profile name"), self.tr("What the profile is called in menus and the status bar")),
+            (self._base_url_edit, self.tr("Base URL"),
+             self.tr("The API address, ending in /v1 for OpenAI-compatible servers")),
+            (self._test_button, "", self.tr("Check that the server answers and takes the token")),
+            (self._timeout_spin, self.tr("Request timeout"), self._timeout_spin.toolTip()),
+            (self._connect_timeout_spin, self.tr("Connect timeout"),
+             self.tr("How long to wait for the server to accept the connection")),
+            (self._proxy_combo, self.tr("Proxy"), self.tr("Whether requests go through a proxy")),
+            (self._proxy_edit, self.tr("Proxy URL"), self.tr("The proxy's address: http://, https:// or socks5://")),
+            (self._verify_check, "", self.tr("Turn off only for a server with a self-signed certificate you trust")),
+            (self._session_only_check, "", self.tr("The token is kept in memory and asked for again next time")),
+            (self._recheck_button, "", self.tr("Look for a usable keychain again")),
+        ]
+        for widget, name, tip in described:
+            if name:
+                widget.setAccessibleName(name)
+            widget.setToolTip(tip)
+        self._ca_edit.describe(self.tr("CA bundle"),
+                               self.tr("A file of certificates to trust instead of the system's (PEM)"))
 
     def _build_keychain_notice(self, parent: QWidget) -> QFrame:
         frame = QFrame(parent)
@@ -900,3 +948,9 @@ def _notice_label(parent: QWidget) -> QLabel:
     label.setContentsMargins(8, 6, 8, 6)
     label.hide()
     return label
+
+
+def _set_buddy(form: QFormLayout, field: QWidget, buddy: QWidget) -> None:
+    label = form.labelForField(field)
+    if isinstance(label, QLabel):
+        label.setBuddy(buddy)

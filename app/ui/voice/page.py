@@ -113,6 +113,17 @@ class VoicePage(QWidget):
         self._hands_free.toggled.connect(self._on_hands_free_toggled)
         self._speak_answers = QCheckBox(self.tr("Speak answers"), self._pane)
         self._speak_answers.setChecked(context.preferences.voice_speak_answers)
+        self._speak_answers.setToolTip(self.tr("Read the assistant's answers out loud"))
+        self._new_button.setToolTip(self.tr("Start a new voice conversation (the current one is kept)"))
+        self._continue_button.setAccessibleName(self.tr("Continue a conversation"))
+        self._transcript.setAccessibleName(self.tr("Conversation transcript"))
+        self._transcript.setToolTip(self.tr("What you said and what the assistant answered"))
+        # The push-to-talk key is handled by eventFilter (press and release both matter, which a
+        # shortcut cannot see). This action carries the key so Help ▸ Keyboard shortcuts lists it;
+        # the filter takes the key first, so it only acts should the filter ever miss a press.
+        self._push_to_talk_action = QAction(self.tr("Hold to talk (while the conversation has the focus)"), self)
+        self._push_to_talk_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self._push_to_talk_action.triggered.connect(self._controller.toggle)
         self._speak_answers.toggled.connect(self._on_speak_answers_toggled)
 
         header = QHBoxLayout()
@@ -143,10 +154,17 @@ class VoicePage(QWidget):
         self._tabs = QTabWidget(self)
         self._tabs.setObjectName("voice_tabs")
         self._tabs.setDocumentMode(True)
-        self._tabs.addTab(self._pane, self.tr("Conversation"))
-        self._tabs.addTab(self._transcribe_tool, self.tr("Transcribe or translate"))
-        self._tabs.addTab(self._speak_tool, self.tr("Speak text"))
-        self._tabs.addTab(self._settings, self.tr("Settings"))
+        # Alt+C, Alt+N, Alt+X, Alt+G switch panes (letters no field of the panes uses).
+        self._tabs.addTab(self._pane, self.tr("&Conversation"))
+        self._tabs.addTab(self._transcribe_tool, self.tr("Tra&nscribe or translate"))
+        self._tabs.addTab(self._speak_tool, self.tr("Speak te&xt"))
+        self._tabs.addTab(self._settings, self.tr("Settin&gs"))
+        self._tabs.setTabToolTip(self.CONVERSATION, self.tr("Talk with the assistant (Alt+C)"))
+        self._tabs.setTabToolTip(self.TRANSCRIBE, self.tr("Turn an audio or video file into text (Alt+N)"))
+        self._tabs.setTabToolTip(self.SPEAK, self.tr("Have a text read aloud, or saved as audio (Alt+X)"))
+        self._tabs.setTabToolTip(self.SETTINGS, self.tr("Microphone, speakers, models and voice (Alt+G)"))
+        self._tabs.tabBar().setAccessibleName(self.tr("Voice tools"))
+        self._tabs.tabBar().setToolTip(self.tr("Conversation, transcription, speech and settings"))
         self._tabs.currentChanged.connect(self._on_pane_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -169,6 +187,11 @@ class VoicePage(QWidget):
         controller.model.rowsInserted.connect(self._update_empty_hint)
         controller.model.modelReset.connect(self._update_empty_hint)
         context.preferences.changed.connect(self._on_preference_changed)
+        self._talk.addAction(self._push_to_talk_action)
+        # Tab in reading order: the header, the transcript, then left to right under it.
+        chain = self.tab_chain()
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
         self.setFocusProxy(self._talk)
         self._continue_button.setVisible(context.store is not None)
         self._update_title()
@@ -176,6 +199,11 @@ class VoicePage(QWidget):
         self._update_hint()
         self._update_empty_hint()
         self._on_phase_changed(controller.phase.value)
+
+    def tab_chain(self) -> list[QWidget]:
+        """The conversation pane's controls in the order Tab visits them."""
+        return [self._continue_button, self._new_button, self._transcript, self._status.button,
+                self._hands_free, self._talk, self._speak_answers]
 
     # -- TabPage ------------------------------------------------------------------------------
     def focus_main_input(self) -> None:
@@ -466,6 +494,9 @@ class VoicePage(QWidget):
             QKeySequence.SequenceFormat.NativeText)
         self._hint.setText(self.tr("Hold the button — or {key} while this tab has the focus — and speak; "
                                    "release to send. Press again to interrupt Parla.").format(key=key))
+        self._talk.setToolTip(self.tr("Hold to talk, release to send ({key}); Ctrl+Enter starts and sends "
+                                      "without holding").format(key=key))
+        self._push_to_talk_action.setShortcut(push_to_talk_sequence(self._context.preferences.voice_push_to_talk_key))
 
     @Slot()
     def _update_empty_hint(self, *_args: object) -> None:

@@ -99,7 +99,6 @@ class VoiceSettingsForm(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.setMinimumContentsLength(24)
         self._refresh_button = QPushButton(self.tr("Refresh"), self)
-        self._refresh_button.setToolTip(self.tr("List the sound devices again"))
         self._refresh_button.clicked.connect(self.list_devices)
         self._device_note = QLabel(self)
         self._device_note.setWordWrap(True)
@@ -127,7 +126,7 @@ class VoiceSettingsForm(QWidget):
         self._max_spin.setSuffix(self.tr(" s"))
 
         # Speaking
-        self._speak_check = QCheckBox(self.tr("Speak answers aloud"), self)
+        self._speak_check = QCheckBox(self.tr("Speak ans&wers aloud"), self)
         self._speech_model = QLineEdit(self)
         self._voice_combo = QComboBox(self)
         self._voice_combo.setEditable(True)
@@ -144,6 +143,10 @@ class VoiceSettingsForm(QWidget):
         self._format_combo.addItem(self.tr("Opus — smallest download"), "opus")
         self._format_combo.addItem("MP3", "mp3")  # a format's name is not translated
 
+        self._describe_fields()
+        QWidget.setTabOrder(self._input_combo, self._refresh_button)  # Refresh sits beside the microphone
+        QWidget.setTabOrder(self._refresh_button, self._output_combo)
+
         devices = QGroupBox(self.tr("Sound devices"), self)
         device_form = QFormLayout(devices)
         device_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
@@ -151,36 +154,38 @@ class VoiceSettingsForm(QWidget):
         input_row.addWidget(self._input_combo)
         input_row.addWidget(self._refresh_button)
         input_row.addStretch(1)
-        device_form.addRow(self.tr("Microphone:"), input_row)
-        device_form.addRow(self.tr("Speakers:"), self._output_combo)
+        device_form.addRow(self._label(self.tr("&Microphone:"), self._input_combo), input_row)
+        device_form.addRow(self._label(self.tr("S&peakers:"), self._output_combo), self._output_combo)
         device_form.addRow(self._device_note)
 
         listening = QGroupBox(self.tr("Listening"), self)
         listen_form = QFormLayout(listening)
         listen_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        listen_form.addRow(self.tr("Transcription model:"), self._transcription_model)
-        listen_form.addRow(self.tr("Language:"), _at_size_hint(self._language_combo))
-        listen_form.addRow(self.tr("Prompt:"), self._prompt)
-        listen_form.addRow(self.tr("Send recordings as:"), _at_size_hint(self._upload_combo))
+        listen_form.addRow(self._label(self.tr("&Transcription model:"), self._transcription_model),
+                           self._transcription_model)
+        listen_form.addRow(self._label(self.tr("&Language:"), self._language_combo), _at_size_hint(self._language_combo))
+        listen_form.addRow(self._label(self.tr("Pr&ompt:"), self._prompt), self._prompt)
+        listen_form.addRow(self._label(self.tr("&Send recordings as:"), self._upload_combo),
+                           _at_size_hint(self._upload_combo))
         key_row = QHBoxLayout()
         key_row.addWidget(self._key_edit)
         key_row.addWidget(self._key_reset)
         key_row.addStretch(1)
-        listen_form.addRow(self.tr("Push-to-talk key:"), key_row)
+        listen_form.addRow(self._label(self.tr("Push-to-talk &key:"), self._key_edit), key_row)
         key_note = QLabel(self.tr("Hold it while the Voice tab has the focus (not while typing in a text field)."), self)
         key_note.setWordWrap(True)
         key_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         listen_form.addRow("", key_note)
-        listen_form.addRow(self.tr("Longest recording:"), _at_size_hint(self._max_spin))
+        listen_form.addRow(self._label(self.tr("Longest &recording:"), self._max_spin), _at_size_hint(self._max_spin))
 
         speaking = QGroupBox(self.tr("Speaking"), self)
         speak_form = QFormLayout(speaking)
         speak_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         speak_form.addRow(self._speak_check)
-        speak_form.addRow(self.tr("Speech model:"), self._speech_model)
-        speak_form.addRow(self.tr("Voice:"), _at_size_hint(self._voice_combo))
-        speak_form.addRow(self.tr("Speed:"), _at_size_hint(self._speed_spin))
-        speak_form.addRow(self.tr("Audio format:"), _at_size_hint(self._format_combo))
+        speak_form.addRow(self._label(self.tr("Sp&eech model:"), self._speech_model), self._speech_model)
+        speak_form.addRow(self._label(self.tr("Vo&ice:"), self._voice_combo), _at_size_hint(self._voice_combo))
+        speak_form.addRow(self._label(self.tr("Spee&d:"), self._speed_spin), _at_size_hint(self._speed_spin))
+        speak_form.addRow(self._label(self.tr("A&udio format:"), self._format_combo), _at_size_hint(self._format_combo))
 
         content = QWidget(self)
         content_layout = QVBoxLayout(content)
@@ -211,6 +216,40 @@ class VoiceSettingsForm(QWidget):
             self._speak_check.toggled.connect(self._on_edited)
             self._preferences.changed.connect(self._on_preference_changed)
         context.session.profiles_changed.connect(self._update_placeholders)
+
+    def _label(self, text: str, buddy: QWidget) -> QLabel:
+        """A form caption whose Alt+letter moves the focus to ``buddy``."""
+        label = QLabel(text, self)
+        label.setBuddy(buddy)
+        return label
+
+    def _describe_fields(self) -> None:
+        """Names for screen readers and tooltips (a combo box's name would otherwise be its value)."""
+        described: list[tuple[QWidget, str, str]] = [
+            (self._input_combo, self.tr("Microphone"), self.tr("The microphone Parla records from")),
+            (self._output_combo, self.tr("Speakers"), self.tr("Where Parla plays spoken answers")),
+            (self._transcription_model, self.tr("Transcription model"),
+             self.tr("The model that turns your speech into text; empty uses the profile's")),
+            (self._language_combo, self.tr("Language"),
+             self.tr("The language you speak; naming it helps with short recordings")),
+            (self._prompt, self.tr("Transcription prompt"),
+             self.tr("Names and words the transcription should spell right, or the topic")),
+            (self._upload_combo, self.tr("Send recordings as"), self.tr("The audio format recordings are uploaded in")),
+            (self._key_edit, self.tr("Push-to-talk key"),
+             self.tr("Click here and press the key to hold while talking; Default puts back Space")),
+            (self._key_reset, self.tr("Default push-to-talk key"), self.tr("Use the Space bar again")),
+            (self._max_spin, self.tr("Longest recording"), self.tr("A recording stops by itself after this long")),
+            (self._speak_check, self.tr("Speak answers aloud"), self.tr("Read the assistant's answers out loud")),
+            (self._speech_model, self.tr("Speech model"),
+             self.tr("The model that speaks the answers; empty uses the profile's")),
+            (self._voice_combo, self.tr("Voice"), self.tr("The voice that speaks; pick one or type a name the server knows")),
+            (self._speed_spin, self.tr("Speed"), self.tr("How fast the voice speaks: 1× is normal")),
+            (self._format_combo, self.tr("Audio format"), self.tr("The format the spoken answers are downloaded in")),
+            (self._refresh_button, self.tr("Refresh the device lists"), self.tr("List the sound devices again")),
+        ]
+        for widget, name, tip in described:
+            widget.setAccessibleName(name)
+            widget.setToolTip(tip)
 
     # -- widgets (tests) -------------------------------------------------------------------------
     @property

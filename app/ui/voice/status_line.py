@@ -58,6 +58,7 @@ class StatusLine(QWidget):
         palette.setColor(QPalette.ColorRole.WindowText, colour)
         self._label.setPalette(palette)
         self._button.setText(action_text)
+        self._button.setToolTip(text)  # what went wrong is what the button is about
         self._button.setVisible(bool(action_text))
         self.setVisible(bool(text))
 

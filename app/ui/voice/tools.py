@@ -230,7 +230,6 @@ class TranscribeTool(QWidget):
 
         self._drop = DropArea(self)
         self._drop.label.setText(self.tr("Drop an audio or video file here (up to 25 MB), or"))
-        self._drop.choose_button.setText(self.tr("Choose a file…"))
         self._drop.choose_button.clicked.connect(self._on_choose_clicked)
         self._drop.file_dropped.connect(self.set_file)
         self.setAcceptDrops(True)
@@ -286,11 +285,13 @@ class TranscribeTool(QWidget):
         task_row.addWidget(self._translate_radio)
         task_row.addStretch(1)
         options.addRow(self.tr("File:"), self._file_label)
-        options.addRow(self.tr("Task:"), task_row)
+        self._task_caption = QLabel(self.tr("&Task:"), self)
+        options.addRow(self._task_caption, task_row)
         format_row = QHBoxLayout()
         format_row.addWidget(self._format_combo)
         format_row.addStretch(1)
-        options.addRow(self.tr("Result:"), format_row)
+        self._result_caption = QLabel(self.tr("Res&ult:"), self)
+        options.addRow(self._result_caption, format_row)
         buttons = QHBoxLayout()
         buttons.addWidget(self._run_button)
         buttons.addWidget(self._cancel_button)
@@ -303,7 +304,30 @@ class TranscribeTool(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self._status)
         layout.addWidget(splitter, 1)
+        self._describe_controls()
         self._update_buttons()
+
+    def _describe_controls(self) -> None:
+        """Names for screen readers, tooltips, and Alt+letter captions that move the focus."""
+        described: list[tuple[QWidget, str, str]] = [
+            (self._drop.choose_button, self.tr("Choose a file"), self.tr("Pick the audio or video file to transcribe")),
+            (self._transcribe_radio, self.tr("Transcribe"), self.tr("Write down what is said, in its own language")),
+            (self._translate_radio, self.tr("Translate into English"), self.tr("Write what is said in English")),
+            (self._format_combo, self.tr("Result format"),
+             self.tr("Plain text, subtitles, or a detailed list of timed segments")),
+            (self._run_button, "", self.tr("Send the file to the server (Ctrl+Enter)")),  # named by its text
+            (self._cancel_button, self.tr("Cancel"), self.tr("Stop the transcription")),
+            (self._save_button, self.tr("Save the result"), self.tr("Save the result to a file")),
+            (self._text, self.tr("Transcription"), self.tr("The text of the file; select and copy it, or Save…")),
+            (self._table, self.tr("Timed segments"), self.tr("Each segment with its start and end time")),
+        ]
+        for widget, name, tip in described:
+            if name:
+                widget.setAccessibleName(name)
+            widget.setToolTip(tip)
+        self._drop.choose_button.setText(self.tr("C&hoose a file…"))
+        self._task_caption.setBuddy(self._transcribe_radio)
+        self._result_caption.setBuddy(self._format_combo)
 
     # -- public --------------------------------------------------------------------------------
     @property
@@ -538,13 +562,19 @@ class SpeakTool(QWidget):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
-        form.addRow(self.tr("Voice:"), self._voice_combo)
-        form.addRow(self.tr("Speed:"), self._speed_spin)
+        voice_caption = QLabel(self.tr("Vo&ice:"), self)
+        voice_caption.setBuddy(self._voice_combo)
+        speed_caption = QLabel(self.tr("Spee&d:"), self)
+        speed_caption.setBuddy(self._speed_spin)
+        form.addRow(voice_caption, self._voice_combo)
+        form.addRow(speed_caption, self._speed_spin)
         actions = QHBoxLayout()
         actions.addWidget(self._play_button)
         actions.addWidget(self._stop_button)
         actions.addStretch(1)
-        actions.addWidget(QLabel(self.tr("Format:"), self))
+        format_caption = QLabel(self.tr("F&ormat:"), self)
+        format_caption.setBuddy(self._format_combo)
+        actions.addWidget(format_caption)
         actions.addWidget(self._format_combo)
         actions.addWidget(self._save_button)
         layout = QVBoxLayout(self)
@@ -553,6 +583,19 @@ class SpeakTool(QWidget):
         layout.addLayout(form)
         layout.addLayout(actions)
         layout.addWidget(self._status)
+        described: list[tuple[QWidget, str, str]] = [
+            (self._editor, self.tr("Text to speak"), self.tr("Type or paste the text; Ctrl+Enter plays it")),
+            (self._voice_combo, self.tr("Voice"), self.tr("The voice that speaks; pick one or type a name the server knows")),
+            (self._speed_spin, self.tr("Speed"), self.tr("How fast the voice speaks: 1× is normal")),
+            (self._play_button, self.tr("Play"), self.tr("Speak the text now (Ctrl+Enter)")),
+            (self._stop_button, self.tr("Stop"), self.tr("Stop speaking")),
+            (self._format_combo, self.tr("File format"), self.tr("The audio format Save as… writes")),
+            (self._save_button, self.tr("Save as"), self.tr("Have the text spoken into an audio file")),
+        ]
+        for widget, name, tip in described:
+            widget.setAccessibleName(name)
+            widget.setToolTip(tip)
+        self._editor.setTabChangesFocus(True)
         self._update_buttons()
 
     # -- public --------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ class PathEdit(QWidget):
         self._edit.setClearButtonEnabled(True)
         self._edit.textChanged.connect(self.path_changed)
         self._browse = QPushButton(self.tr("Browse…"), self)
+        self._browse.setToolTip(self.tr("Pick the file in a file dialog"))
         self._browse.clicked.connect(self._on_browse_clicked)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -31,6 +32,12 @@ class PathEdit(QWidget):
     @property
     def line_edit(self) -> QLineEdit:
         return self._edit
+
+    def describe(self, name: str, tip: str) -> None:
+        """The field's name for screen readers and its tooltip (the Browse… button says its own)."""
+        self._edit.setAccessibleName(name)
+        self._edit.setToolTip(tip)
+        self._browse.setAccessibleName(self.tr("Browse for: {name}").format(name=name))
 
     def path(self) -> str:
         return self._edit.text().strip()

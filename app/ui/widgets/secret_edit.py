@@ -22,11 +22,13 @@ class SecretEdit(QWidget):
             Qt.InputMethodHint.ImhHiddenText | Qt.InputMethodHint.ImhNoPredictiveText | Qt.InputMethodHint.ImhSensitiveData
         )
         self._edit.setAccessibleName(self.tr("Token"))
+        self._edit.setToolTip(self.tr("The API key the server expects; shown as dots until you press Show"))
         self._edit.textEdited.connect(self.text_edited)
         self._toggle = QToolButton(self)
         self._toggle.setCheckable(True)
         self._toggle.setText(self.tr("Show"))
         self._toggle.setToolTip(self.tr("Show or hide the token"))
+        self._toggle.setAccessibleName(self.tr("Show the token"))
         self._toggle.toggled.connect(self._on_toggle_toggled)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
