@@ -9,12 +9,20 @@ little-endian float32 bytes with its dimension and the hash of the text it was c
 table is the backfill's whole state: ``messages_needing_vectors`` lists, in id order, the messages
 with no vector yet or whose text changed since, so a backfill resumes where it stopped.
 
-Search: a model's vectors are loaded once into one normalized float32 matrix (100,000 × 1,536 is
-600 MB and about 40 ms for a query on two cores; see benchmarks/vector_search.py) and kept per store.
-Writes do not throw it away: new vectors are appended as small extra segments and replaced rows are
-masked, until the extras grow past a quarter of the base and the next search reloads. Messages that
-were deleted (their vectors went by cascade) are filtered out of the candidates by one look-up, so
-the cache is always a superset of the truth and never needs to see every write.
+Search: a model's vectors are read once into one normalized float32 matrix, kept per store
+(100,000 × 1,536 is 587 MiB; a query is one matrix-vector product, 20–25 ms on this 2-core VM when
+idle, 50–100 ms while other processes load both cores; see benchmarks/vector_search.py). The
+matrix is read in slices (``preload_matrix``, 8,192 rows, ~0.3 s each) that fill one array sized
+from the index, so the UI can read it ahead, a trip to the store's thread per slice, without
+holding other store calls for seconds, and the result is still one block for the BLAS product.
+Why float32 and not int8 or float16: numpy has no BLAS for them; int8 converted block by block
+costs 4× less memory but is ~2× slower (41–50 ms idle, 90–230 ms under load, against 21–28 and
+62–124 ms) and float16 is ~8× slower, so the memory-for-speed trade is not made.
+Writes do not throw the matrix away: new vectors are appended as small extra segments and replaced
+rows are masked, until the extras grow past a quarter of the base and the next search reloads.
+Messages that were deleted (their vectors went by cascade) are filtered out of the candidates by
+one look-up, so the cache is always a superset of the truth and never needs to see every write.
+``drop_matrix`` frees it (search by meaning turned off).
 """
 
 from __future__ import annotations
@@ -37,15 +45,24 @@ EMBEDDABLE_STATE = "complete"
 _LOAD_CHUNK = 4096  # rows per block while loading and normalizing (bounds the temporaries)
 _COMPACT_FRACTION = 0.25  # extra rows, relative to the base, past which the matrix is reloaded
 _COMPACT_SEGMENTS = 64
+#: Vectors read per slice when the matrix is loaded (one trip to the store's thread each).
+SLICE_ROWS = 8192
 _HASH_FUNCTION = "parla_text_hash"
+#: Characters of a message sent to be embedded (app.semantic.MAX_EMBED_CHARS; the core of the
+#: store does not import app.semantic).
+MAX_SENT_CHARS = 6000
 
 __all__ = [
     "EMBEDDABLE_ROLES",
     "PendingText",
     "VectorHit",
     "delete_vectors",
+    "drop_matrix",
+    "matrix_loaded",
     "messages_needing_vectors",
     "pack_vector",
+    "pending_size",
+    "preload_matrix",
     "put_vectors",
     "search_vectors",
     "text_hash",
@@ -177,6 +194,23 @@ def vector_progress(store: Store, model: str) -> tuple[int, int]:
     return int(row[1]), int(row[0])
 
 
+def pending_size(store: Store, model: str) -> tuple[int, int, int]:
+    """``(vectors, messages, characters)``: up-to-date vectors of ``model``, and what still needs one.
+
+    What the confirmation before turning search by meaning on shows: the work, and so the tokens,
+    it will cost (characters are counted up to ``MAX_SENT_CHARS`` per message, as they are sent).
+    """
+    row = _conn(store).execute(
+        "SELECT count(v.message_id), count(*) - count(v.message_id), "
+        "coalesce(sum(CASE WHEN v.message_id IS NULL THEN min(length(m.text), ?) ELSE 0 END), 0) "
+        "FROM messages AS m JOIN conversations AS c ON c.id = m.conversation_id "
+        "LEFT JOIN message_vectors AS v ON v.message_id = m.id AND v.model = ? "
+        f"AND v.text_hash = {_HASH_FUNCTION}(m.text) WHERE {_ELIGIBLE}",
+        (MAX_SENT_CHARS, model),
+    ).fetchone()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
 def delete_vectors(store: Store, model: str | None = None) -> int:
     """Forget the vectors of ``model`` (all models when None): search by meaning turned off."""
     conn = _conn(store)
@@ -206,13 +240,25 @@ class _Segment:
 class _Matrix:
     dim: int
     segments: list[_Segment] = field(default_factory=list)
-    base_rows: int = 0
-    extra_rows: int = 0
+    base_rows: int = 0  # rows read from the table (the slices)
+    base_segments: int = 0
+    extra_rows: int = 0  # rows appended by writes since
     load_seconds: float = 0.0
+    cursor: int = 0  # the last message id read, while the slices are being read
+    complete: bool = False  # every slice read
+    buffer: _Segment | None = None  # the whole-size arrays the slices fill (the first segment views them)
+    buffered: int = 0  # rows of ``buffer`` filled
 
     @property
     def nbytes(self) -> int:
         return sum(s.rows.nbytes + s.ids.nbytes + s.alive.nbytes for s in self.segments)
+
+    def stale(self) -> bool:
+        """Too many writes appended since the load: the next search reads the table again."""
+        return self.complete and (
+            self.extra_rows > max(1024, _COMPACT_FRACTION * self.base_rows)
+            or len(self.segments) - self.base_segments > _COMPACT_SEGMENTS
+        )
 
     def kill(self, ids: np.ndarray) -> None:
         for segment in self.segments:
@@ -236,43 +282,113 @@ def _normalize(rows: np.ndarray) -> None:
         block /= norms[:, None]
 
 
-def _load(store: Store, model: str, dim: int) -> _Matrix:
+def _load_slice(store: Store, model: str, matrix: _Matrix, limit: int = SLICE_ROWS) -> None:
+    """Read the next ``limit`` vectors (id order) into ``matrix``.
+
+    The first slice sizes one array for every row there is (counted from the index), and each
+    slice fills the next part of it: the finished matrix is one block, so a search is one
+    matrix-vector product (one wake-up of the BLAS threads — with the two cores shared, each
+    wake-up can cost a scheduling slice). Rows beyond the count (written meanwhile) become a
+    segment of their own. Vectors written while the slices are read may already sit in an appended
+    segment: the table is the truth, so those rows are masked before the slice goes in.
+    """
     started = time.perf_counter()
+    dim = matrix.dim
     conn = _conn(store)
-    count = conn.execute(
-        "SELECT count(*) FROM message_vectors WHERE model = ? AND dim = ?", (model, dim)
-    ).fetchone()[0]
-    ids = np.empty(count, dtype=np.int64)
-    rows = np.empty((count, dim), dtype=np.float32)
+    if matrix.buffer is None:
+        count = conn.execute(
+            "SELECT count(*) FROM message_vectors WHERE model = ? AND dim = ? AND message_id > ?",
+            (model, dim, matrix.cursor),
+        ).fetchone()[0]
+        matrix.buffer = _Segment(
+            np.empty(count, dtype=np.int64), np.empty((count, dim), dtype=np.float32), np.ones(count, dtype=bool)
+        )
+        matrix.segments.insert(0, _Segment(matrix.buffer.ids[:0], matrix.buffer.rows[:0], matrix.buffer.alive[:0]))
+        matrix.base_segments += 1
+    buffer = matrix.buffer
+    at = matrix.buffered
+    room = len(buffer.ids) - at
+    if room > 0:
+        ids, rows, alive = buffer.ids[at : at + limit], buffer.rows[at : at + limit], buffer.alive[at : at + limit]
+    else:
+        ids, rows = np.empty(limit, dtype=np.int64), np.empty((limit, dim), dtype=np.float32)
+        alive = np.ones(limit, dtype=bool)
+    want = min(limit, room) if room > 0 else limit
     filled = 0
     cursor = conn.execute(
-        "SELECT message_id, vector FROM message_vectors WHERE model = ? AND dim = ? ORDER BY message_id",
-        (model, dim),
+        "SELECT message_id, vector FROM message_vectors WHERE model = ? AND dim = ? AND message_id > ? "
+        "ORDER BY message_id LIMIT ?",
+        (model, dim, matrix.cursor, want),
     )
-    while filled < count:
+    while True:
         chunk = cursor.fetchmany(_LOAD_CHUNK)
         if not chunk:
             break
-        chunk = chunk[: count - filled]
         n = len(chunk)
         ids[filled : filled + n] = [r[0] for r in chunk]
         rows[filled : filled + n] = np.frombuffer(b"".join(r[1] for r in chunk), dtype="<f4").reshape(n, dim)
         filled += n
-    ids, rows = ids[:filled], rows[:filled]
-    _normalize(rows)
-    matrix = _Matrix(dim, [_Segment(ids, rows, np.ones(filled, dtype=bool))], base_rows=filled)
-    matrix.load_seconds = time.perf_counter() - started
-    return matrix
+    if filled:
+        _normalize(rows[:filled])
+        matrix.kill(ids[:filled])
+        if room > 0:
+            matrix.buffered += filled
+            n = matrix.buffered
+            matrix.segments[0] = _Segment(buffer.ids[:n], buffer.rows[:n], buffer.alive[:n])
+        else:
+            matrix.segments.append(_Segment(ids[:filled].copy(), rows[:filled].copy(), alive[:filled].copy()))
+            matrix.base_segments += 1
+        matrix.base_rows += filled
+        matrix.cursor = int(ids[filled - 1])
+    if filled < want:
+        matrix.complete = True
+    matrix.load_seconds += time.perf_counter() - started
 
 
 def _matrix(store: Store, model: str, dim: int) -> _Matrix:
+    """The model's cached matrix for ``dim``, read (the rest of it) now if needed."""
     caches = _CACHES.setdefault(store, {})
     matrix = caches.get((model, dim))
-    if matrix is None or matrix.extra_rows > max(1024, _COMPACT_FRACTION * matrix.base_rows) or (
-        len(matrix.segments) > _COMPACT_SEGMENTS
-    ):
-        matrix = caches[(model, dim)] = _load(store, model, dim)
+    if matrix is None or matrix.stale():
+        matrix = caches[(model, dim)] = _Matrix(dim)
+    while not matrix.complete:
+        _load_slice(store, model, matrix)
     return matrix
+
+
+def drop_matrix(store: Store, model: str | None = None) -> None:
+    """Free the memory of ``model``'s cached matrix (every model's when None); the table stays."""
+    caches = _CACHES.get(store)
+    if caches:
+        for key in [k for k in caches if model is None or k[0] == model]:
+            del caches[key]
+
+
+def matrix_loaded(store: Store, model: str) -> bool:
+    """Whether a complete matrix of ``model`` is in memory (for tests and logs)."""
+    return any(key[0] == model and matrix.complete for key, matrix in _CACHES.get(store, {}).items())
+
+
+def preload_matrix(store: Store, model: str, limit: int = SLICE_ROWS) -> bool:
+    """Read one more slice of ``model``'s vectors into the cache; True once it is all there.
+
+    For the UI: called again and again (each call a separate trip to the store's thread) while the
+    user is about to search, so the first search finds the matrix ready, and no other call to the
+    store waits more than one slice (8,192 × 1,536 floats: about 0.2 s) meanwhile. Only vectors of
+    the dimension of the latest one take part (a query has that dimension).
+    """
+    row = _conn(store).execute(
+        "SELECT dim FROM message_vectors WHERE model = ? ORDER BY message_id DESC LIMIT 1", (model,)
+    ).fetchone()
+    if row is None:
+        return True
+    caches = _CACHES.setdefault(store, {})
+    matrix = caches.get((model, int(row[0])))
+    if matrix is None or matrix.stale():
+        matrix = caches[(model, int(row[0]))] = _Matrix(int(row[0]))
+    if not matrix.complete:
+        _load_slice(store, model, matrix, limit)
+    return matrix.complete
 
 
 def _cache_add(store: Store, model: str, rows: Sequence[tuple[int, str, str, int, float, bytes, int]]) -> None:

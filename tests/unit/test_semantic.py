@@ -279,3 +279,23 @@ async def test_blended_search_over_stored_vectors(astore: AsyncStore) -> None:
     assert results[1].title == results[0].title and results[1].conversation_id == conversation.id
     only_text = await blended_search(astore, [1.0, 0.0], fts, k=3, model="never-embedded")
     assert [(r.message_id, r.sources) for r in only_text] == [(ids[2], frozenset({SOURCE_TEXT}))]
+
+
+def test_the_store_cuts_texts_as_the_backfill_sends_them() -> None:
+    from app.semantic import MAX_EMBED_CHARS
+
+    assert vectors.MAX_SENT_CHARS == MAX_EMBED_CHARS  # the confirmation's count matches what is sent
+
+
+@pytest.mark.asyncio
+async def test_blended_search_keeps_to_the_kinds_asked_for(astore: AsyncStore) -> None:
+    chat = await astore.create_conversation(title="chat")
+    completion = await astore.create_conversation(title="completion", kind="completion")
+    a = await astore.append_message(chat.id, "user", "about owls")
+    b = await astore.append_message(completion.id, "user", "about owls too")
+    batch = [(a.id, vectors.text_hash(a.text), [1.0, 0.0]), (b.id, vectors.text_hash(b.text), [1.0, 0.1])]
+    await astore.run(functools.partial(vectors.put_vectors, model=MODEL, batch=batch))
+    everything = await blended_search(astore, [1.0, 0.0], [], k=5, model=MODEL)
+    assert [r.message_id for r in everything] == [a.id, b.id]
+    chats = await blended_search(astore, [1.0, 0.0], [], k=5, model=MODEL, kinds=["chat", "voice"])
+    assert [r.message_id for r in chats] == [a.id]

@@ -226,3 +226,64 @@ def test_many_deleted_candidates_do_not_starve_the_result(store: Store) -> None:
     for i in ids[:30]:
         store.delete_message(i)
     assert [h.message_id for h in search_vectors(store, MODEL, [1, 0], 5)] == ids[30:35]
+
+
+def test_pending_size_counts_what_turning_on_would_send(store: Store) -> None:
+    from app.store.vectors import MAX_SENT_CHARS, pending_size
+
+    a, b, c = chat(store, "short", "x" * (MAX_SENT_CHARS + 500), "three")
+    store.append_message(store.create_conversation().id, "system", "a system prompt is not embedded")
+    assert pending_size(store, MODEL) == (0, 3, 5 + MAX_SENT_CHARS + 5)  # long texts are cut as they are sent
+    embed_all(store, {a: [1.0, 0.0]})
+    assert pending_size(store, MODEL) == (1, 2, MAX_SENT_CHARS + 5)
+    store.edit_message(a, "short, edited")  # its vector is stale: to be sent again
+    assert pending_size(store, MODEL) == (0, 3, len("short, edited") + MAX_SENT_CHARS + 5)
+    assert pending_size(store, "other-model") == (0, 3, len("short, edited") + MAX_SENT_CHARS + 5)
+    del b, c
+
+
+def _exact(store: Store, query: np.ndarray, k: int) -> list[int]:
+    """What a search must find: every live vector of the table, compared in float64, no cache."""
+    rows = store._conn.execute(
+        "SELECT v.message_id, v.vector FROM message_vectors AS v JOIN messages AS m ON m.id = v.message_id "
+        "JOIN conversations AS c ON c.id = m.conversation_id WHERE v.model = ? AND c.deleted_at IS NULL",
+        (MODEL,),
+    ).fetchall()
+    ids = np.array([r[0] for r in rows])
+    matrix = np.stack([unpack_vector(r[1]).astype(np.float64) for r in rows])
+    scores = matrix @ query / np.linalg.norm(matrix, axis=1) / np.linalg.norm(query)
+    return [int(ids[i]) for i in np.argsort(-scores, kind="stable")[:k]]
+
+
+def test_the_matrix_read_in_slices_stays_right_through_writes_edits_and_deletes(store: Store) -> None:
+    from app.store.vectors import preload_matrix
+
+    rng = np.random.default_rng(3)
+    dim = 24
+    ids = chat(store, *[f"message {i}" for i in range(300)])
+    embed_all(store, {i: rng.standard_normal(dim) for i in ids[:200]})
+    queries = rng.standard_normal((6, dim))
+
+    def check() -> None:
+        for q in queries:
+            assert [h.message_id for h in search_vectors(store, MODEL, q, 10)] == _exact(store, q, 10)
+
+    others = chat(store, *[f"other {i}" for i in range(20)])  # another conversation, trashed later
+    embed_all(store, {i: rng.standard_normal(dim) for i in others})
+    assert preload_matrix(store, MODEL, limit=64) is False  # one slice of 64 read
+    embed_all(store, {i: rng.standard_normal(dim) for i in ids[200:230]})  # written while reading: after the cursor
+    store.edit_message(ids[10], "message 10, edited")
+    embed_all(store, {ids[10]: rng.standard_normal(dim)})  # replaced, before the cursor
+    assert preload_matrix(store, MODEL, limit=64) is False
+    put_vectors(store, MODEL, [(ids[100], text_hash("message 100"), queries[0] * 3)])  # replaced, after the cursor
+    while not preload_matrix(store, MODEL, limit=64):
+        pass
+    check()
+    assert matrix_stats(store, MODEL, dim)["rows"] == 250  # each message once, however it arrived
+    assert search_vectors(store, MODEL, queries[0], 1)[0].message_id == ids[100]
+
+    store.delete_message(ids[100])  # behind the cache's back
+    store.delete_conversation(store.get_message(others[0]).conversation_id)  # to the trash
+    embed_all(store, {i: rng.standard_normal(dim) for i in ids[230:]})  # appended segments
+    check()
+    assert ids[100] not in [h.message_id for h in search_vectors(store, MODEL, queries[0], 50)]
