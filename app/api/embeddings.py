@@ -6,14 +6,18 @@ Public call (``client.embeddings``):
 user=None, extra_body=None, timeout=None) -> EmbeddingResult``
     ``input`` is a string or a list of strings; ``.vectors`` holds one ``list[float]`` per input, in
     input order whatever order the server used. With ``encoding_format="base64"`` (a quarter of the
-    JSON size) the little-endian float32 payload is decoded here, so the caller always gets floats;
-    a server that ignores the format and answers the other way is read too.
+    JSON size) the little-endian float32 payload is decoded here into an ``array.array("f")`` — a
+    sequence of floats that numpy reads without copying, made without building 1,536 Python floats
+    per vector on the event loop; a server that ignores the format and answers the other way is read
+    too (then each vector is a ``list[float]``).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import sys
+from array import array
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -24,14 +28,16 @@ from app.api.types import EmbeddingResult, Usage
 __all__ = ["Embeddings", "decode_base64_vector"]
 
 
-def decode_base64_vector(data: str) -> list[float]:
-    """A base64 string of little-endian float32 values as Python floats."""
+def decode_base64_vector(data: str) -> array[float]:
+    """A base64 string of little-endian float32 values, as an ``array("f")``."""
     raw = base64.b64decode(data)
     if len(raw) % 4:
         raise ValueError("base64 embedding is not a whole number of float32 values")
-    import numpy as np  # only when base64 vectors arrive: numpy costs ~70 ms at start-up
-
-    return np.frombuffer(raw, dtype="<f4").astype(float).tolist()
+    values = array("f")
+    values.frombytes(raw)
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values
 
 
 class Embeddings:
@@ -62,7 +68,7 @@ class Embeddings:
         if not isinstance(items, list):
             raise self._http.status_error(200, {"content-type": "text/plain"}, b"The answer has no data list.",
                                           method="POST", url=url)
-        indexed: list[tuple[int, list[float]]] = []
+        indexed: list[tuple[int, Sequence[float]]] = []
         for position, item in enumerate(items):
             if not isinstance(item, dict):
                 continue
@@ -70,7 +76,7 @@ class Embeddings:
             vector = item.get("embedding")
             try:
                 if isinstance(vector, str):
-                    values = decode_base64_vector(vector)
+                    values: Sequence[float] = decode_base64_vector(vector)
                 elif isinstance(vector, list):
                     values = [float(v) for v in vector]
                 else:

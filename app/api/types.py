@@ -34,6 +34,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -309,8 +310,9 @@ class Completion:
 
 @dataclass(slots=True)
 class EmbeddingResult:
-    #: One vector per input, in input order (sorted by the server's ``index``).
-    vectors: list[list[float]]
+    #: One vector per input, in input order (sorted by the server's ``index``): a ``list[float]``,
+    #: or an ``array.array("f")`` when the server answered in base64.
+    vectors: list[Sequence[float]]
     model: str | None = None
     usage: Usage | None = None
 

@@ -176,7 +176,7 @@ async def test_completions(client: Client, loopback: LoopbackServer) -> None:
 async def test_embeddings(client: Client, loopback: LoopbackServer, encoding: str) -> None:
     result = await client.embeddings.create(["a", "bb"], model="text-embedding-3-small", dimensions=8,
                                             encoding_format=encoding)  # type: ignore[arg-type]
-    assert result.vectors == [loopback.embedding("a", 8), loopback.embedding("bb", 8)]
+    assert [list(vector) for vector in result.vectors] == [loopback.embedding("a", 8), loopback.embedding("bb", 8)]
     assert all(isinstance(x, float) for x in result.vectors[0])
     assert result.usage and result.usage.prompt_tokens
     assert loopback.last().json["encoding_format"] == encoding
