@@ -8,6 +8,11 @@ Ctrl+Enter sends, Ctrl+N starts a new chat, Esc stops a streaming reply.
 
 The per-conversation settings panel (``settings_panel.py``) is a side panel toggled by the
 Settings button; export and import (``export.py``) sit behind a menu button in the toolbar.
+
+Text completions (``completion_view.py``, ``completion_controller.py``) are conversations of their
+own kind, listed with the chats (tagged "Completion"): opening one swaps the message list and
+composer for the completion view. The arrow beside New offers New chat (Ctrl+N) and New text
+completion (Ctrl+Shift+N); Ctrl+Enter, Esc and Ctrl+1 act on whichever is shown.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -45,7 +51,7 @@ from PySide6.QtWidgets import (
 from app.api.errors import APIError
 from app.chat_images import ChatImageError, PreparedImage, fetch_returned_image, make_thumbnail, prepare_image
 from app.credentials import CredentialError
-from app.store import StoreClosedError, StoreError, image_part
+from app.store import Conversation, ConversationKind, NotFoundError, StoreClosedError, StoreError, image_part
 from app.ui.chat.attachments import (
     THUMBNAIL_SIDE,
     ImageSource,
@@ -55,14 +61,23 @@ from app.ui.chat.attachments import (
     web_image_error_text,
     web_picture_load_error_text,
 )
+from app.ui.chat.completion_controller import CompletionController, search_listed
+from app.ui.chat.completion_view import CompletionView
 from app.ui.chat.composer import Composer
-from app.ui.chat.controller import ChatController, web_image_part, web_image_url
+from app.ui.chat.controller import (
+    LISTED_KINDS,
+    MESSAGE_UNDO_SECONDS,
+    ChatController,
+    web_image_part,
+    web_image_url,
+)
 from app.ui.chat.conversation_model import MessageListModel
 from app.ui.chat.export import ExportActions
 from app.ui.chat.image_view import ChatImageCache, ChatImageViewer, remove_old_drag_copies, set_drag_root
 from app.ui.chat.markdown import to_plain_text
 from app.ui.chat.message_list import MessageListView, warm_lexers
 from app.ui.chat.message_widget import MessageAction
+from app.ui.chat.semantic_search import SemanticSearch
 from app.ui.chat.settings_panel import ConversationSettingsPanel
 from app.ui.chat.sidebar import ConversationSidebar
 from app.ui.chat.sidebar_model import conversation_title
@@ -79,6 +94,8 @@ DRAFT_DELAY_MS = 400
 _CONVERSATION_KEY = "chat/conversation"
 _SPLITTER_KEY = "chat/splitter"
 _EXPECTED = (StoreError, sqlite3.Error, OSError, APIError)
+#: What the sidebar lists: chats, voice conversations, text completions.
+PAGE_KINDS = LISTED_KINDS | {ConversationKind.COMPLETION}
 
 
 class ChatPage(QWidget):
@@ -100,6 +117,7 @@ class ChatPage(QWidget):
         self._own_tasks = own_tasks
         self.destroyed.connect(lambda *_: [task.cancel() for task in list(own_tasks)])
         self._sidebar_stale = False
+        self._completion_mode = False
 
         if self._store is None:
             self._build_unavailable(context.store_error)
@@ -120,8 +138,9 @@ class ChatPage(QWidget):
         self.view.set_image_cache(self.image_cache)
         self.viewer: ChatImageViewer | None = None
         self.controller = ChatController(
-            self._store, context.session, context.tasks, self.model, self.view.cache, self
+            self._store, context.session, context.tasks, self.model, self.view.cache, self, context=context
         )
+        self.completion_controller = CompletionController(self._store, context.session, context.tasks, self)
 
         self.title_label = ElidedLabel("", self, max_width=2000)
         self.title_label.setObjectName("conversation_title")
@@ -152,15 +171,24 @@ class ChatPage(QWidget):
         main_layout.setSpacing(0)
         main_layout.addLayout(toolbar)
         main_layout.addWidget(self.view, 1)
+        main_layout.addWidget(self.view.undo_bar)  # Undo after deleting a message
         main_layout.addWidget(self.composer)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("chat_splitter")
         self.splitter.setChildrenCollapsible(False)
+        self.main_stack = QStackedWidget(self)
+        self.main_stack.setObjectName("chat_main_stack")
+        self.main_stack.addWidget(main)
+        self.chat_area = main
         self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(main)
+        self.splitter.addWidget(self.main_stack)
         self.splitter.addWidget(self._make_settings_panel())
         self.settings_panel.hide()
+        self.completion_view = CompletionView(
+            context, self.completion_controller, self.main_stack, catalog=self.settings_panel.model_picker.catalog
+        )
+        self.main_stack.addWidget(self.completion_view)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([250, 700, 300])
@@ -183,7 +211,15 @@ class ChatPage(QWidget):
 
         self.new_shortcut = QShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_N), self)
         self.new_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.new_shortcut.setWhatsThis(self.tr("New chat"))
         self.new_shortcut.activated.connect(self.new_chat)
+        self.new_completion_shortcut = QShortcut(
+            QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_N), self
+        )
+        self.new_completion_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.new_completion_shortcut.setWhatsThis(self.tr("New text completion"))
+        self.new_completion_shortcut.activated.connect(self.new_completion)
+        self._make_new_menu()
         self.stop_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         self.stop_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         self.stop_shortcut.activated.connect(self.stop)
@@ -207,15 +243,25 @@ class ChatPage(QWidget):
         self.sidebar.undo_requested.connect(self._on_undo_requested)
         self.sidebar.search_requested.connect(self._on_search_requested)
         self.sidebar.hit_activated.connect(self._on_hit_activated)
+        self.semantic = SemanticSearch(context, self.sidebar, self)  # the "By meaning" switch and indexing
+        self.controller.conversations_changed.connect(self.semantic.history_changed)
         self.view.action_requested.connect(self._on_message_action)
         self.view.edit_submitted.connect(self._on_edit_submitted)
         self.view.status_message.connect(self._on_status_message)
         self.view.image_activated.connect(self.open_image)
         self.view.web_image_load_requested.connect(self.load_web_image)
+        self.view.undo_bar.undo_requested.connect(self._on_message_undo_requested)
+        self.view.undo_bar.expired.connect(self.controller.finish_undo)
+        self.controller.message_undo_ended.connect(self.view.undo_bar.hide_undo)
         self.controller.returned_images_failed.connect(self._on_returned_images_failed)
         self.controller.conversations_changed.connect(self._sidebar_timer.start)
         self.controller.current_changed.connect(self._on_current_changed)
         self.controller.streaming_changed.connect(self._on_streaming_changed)
+        self.completion_controller.streaming_changed.connect(self._on_streaming_changed)
+        self.completion_controller.current_changed.connect(self._on_completion_current_changed)
+        self.completion_controller.conversations_changed.connect(self._sidebar_timer.start)
+        self.completion_controller.conversations_changed.connect(self.semantic.history_changed)
+        self.completion_view.error_occurred.connect(context.notifier.error)
         context.session.profiles_changed.connect(self._update_header)
 
         restore = context.window_state.int_value(_CONVERSATION_KEY, 0)
@@ -228,11 +274,18 @@ class ChatPage(QWidget):
         if self._store is None:
             self._unavailable_label.setFocus(Qt.FocusReason.ShortcutFocusReason)
             return
+        if self._completion_mode:
+            self.completion_view.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
         self.composer.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def trigger_main_action(self) -> None:
-        """Ctrl+Enter: send what is in the composer (nothing while a reply streams here)."""
-        if self._store is not None and self.composer.can_send():
+        """Ctrl+Enter: send what is in the composer, or complete the text (nothing while busy)."""
+        if self._store is None:
+            return
+        if self._completion_mode:
+            self.completion_view.complete()
+        elif self.composer.can_send():
             self.send()
 
     # -- startup ----------------------------------------------------------------------------
@@ -253,10 +306,15 @@ class ChatPage(QWidget):
 
     async def _start(self, last: int) -> None:
         """Show the conversation list, and reopen the conversation that was open last time."""
-        conversations = await self.controller.list_conversations()
+        conversations = await self._list_conversations()
         self.sidebar.set_conversations(conversations)
         if last and any(c.id == last for c in conversations):
             await self._open(last)
+
+    async def _list_conversations(self) -> list[Conversation]:
+        """Chats, voice conversations and text completions, as the sidebar shows them."""
+        conversations = await self._store.list_conversations()  # type: ignore[union-attr]
+        return [c for c in conversations if c.kind in PAGE_KINDS]
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -484,24 +542,110 @@ class ChatPage(QWidget):
 
     @Slot()
     def stop(self) -> None:
-        self.controller.stop()
+        if self._completion_mode:
+            self.completion_controller.stop()
+        else:
+            self.controller.stop()
 
     @Slot()
     def new_chat(self) -> None:
         """Ctrl+N: an empty conversation (written to the store once something is typed or sent)."""
         if self._store is None:
             return
-        if self.controller.current is None and not self.composer.text().strip():
+        if not self._completion_mode and self.controller.current is None and not self.composer.text().strip():
             self.focus_main_input()
             return
-        self._spawn(self._open(None), "chat.open")
-        self.focus_main_input()
+        self._spawn(self._open(None, focus_input=True), "chat.open")
+        if not self._completion_mode:
+            self.focus_main_input()
+
+    @Slot()
+    def new_completion(self) -> None:
+        """Ctrl+Shift+N: an empty text completion (written once something is typed)."""
+        if self._store is None:
+            return
+        if (
+            self._completion_mode
+            and self.completion_controller.current is None
+            and not self.completion_view.editor.text().strip()
+        ):
+            self.focus_main_input()
+            return
+        self._spawn(self._open_completion(None, focus_input=True), "chat.open")
+
+    def _make_new_menu(self) -> None:
+        """The arrow beside New: New chat, New text completion (with their shortcuts)."""
+        button = self.sidebar.new_menu_button
+        button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")  # the arrow says it
+        button.setAccessibleName(self.tr("More kinds of conversation"))
+        button.setToolTip(self.tr("Start a new chat or a new text completion"))
+        menu = QMenu(button)
+        chat_text = self.tr("New chat")
+        completion_text = self.tr("New text completion")
+        self.new_chat_action = menu.addAction(f"{chat_text}\tCtrl+N")
+        self.new_chat_action.setToolTip(self.tr("A conversation with the model (Ctrl+N)"))
+        self.new_chat_action.triggered.connect(self.new_chat)
+        self.new_completion_action = menu.addAction(f"{completion_text}\tCtrl+Shift+N")
+        self.new_completion_action.setToolTip(
+            self.tr("A text the model continues, with the completions endpoint (Ctrl+Shift+N)")
+        )
+        self.new_completion_action.triggered.connect(self.new_completion)
+        menu.setToolTipsVisible(True)
+        button.setMenu(menu)
+
+    def _show_mode(self, *, completion: bool) -> None:
+        """Show the completion view or the chat (message list and composer)."""
+        self._completion_mode = completion
+        self.main_stack.setCurrentWidget(self.completion_view if completion else self.chat_area)
+        self.settings_panel.setVisible(not completion and self.settings_button.isChecked())
+        self._on_streaming_changed()
+
+    async def _kind_of(self, conversation_id: int) -> ConversationKind | None:
+        conversation = self.sidebar.model.conversation(conversation_id)
+        if conversation is None:
+            conversation = await self._store.get_conversation(conversation_id)  # type: ignore[union-attr]
+        return conversation.kind if conversation is not None else None
+
+    async def _open_completion(self, conversation_id: int | None, *, focus_input: bool = False) -> None:
+        """Show a text completion (None: a new one); the chat side is left with nothing open."""
+        previous = self.completion_controller.current_id
+        await self._flush_draft()
+        self.view.end_edit()
+        self._completion_mode = True  # from now on the chat controller's reports are about a hidden side
+        if self.controller.current is not None:
+            await self.controller.open_conversation(None)
+        await self.completion_view.open(conversation_id)
+        self._show_mode(completion=True)
+        self._on_completion_current_changed()
+        if focus_input:
+            self.focus_main_input()
+        if previous is not None and previous != conversation_id:
+            self._spawn(self.completion_controller.drop_if_empty(previous), "chat.drop-empty")
+
+    async def _leave_completion(self) -> None:
+        """Back to the chat: the completion's text written, its request stopped."""
+        previous = self.completion_controller.current_id
+        await self.completion_view.open(None)  # writes the text, stops a request, lets go of it
+        if previous is not None:
+            self._spawn(self.completion_controller.drop_if_empty(previous), "chat.drop-empty")
 
     def new_conversation(self) -> None:
         """The tray's "New chat" (``MainWindow``'s ``NEW_CHAT_HOOK``): the same as Ctrl+N."""
         self.new_chat()
 
-    async def _open(self, conversation_id: int | None, *, focus_message: int | None = None) -> None:
+    async def _open(
+        self, conversation_id: int | None, *, focus_message: int | None = None, focus_input: bool = False
+    ) -> None:
+        if conversation_id is not None and await self._kind_of(conversation_id) is ConversationKind.COMPLETION:
+            await self._open_completion(conversation_id)
+            if focus_message is not None and self.completion_controller.current_id == conversation_id:
+                await self.completion_view.reveal_message(focus_message)
+            return
+        if self._completion_mode or self.completion_controller.current is not None:
+            await self._leave_completion()
+            self._show_mode(completion=False)
+            if focus_input:
+                self.focus_main_input()
         await self._flush_draft()
         self.view.end_edit()
         conversation = await self.controller.open_conversation(conversation_id)
@@ -614,6 +758,8 @@ class ChatPage(QWidget):
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
         # Leaving the tab or closing the window: the draft is written now, not in 400 ms.
+        if self._store is not None:
+            self.completion_view.save_immediately()
         if self._store is not None and self._draft_dirty:
             self._draft_timer.stop()
             self._draft_dirty = False
@@ -647,16 +793,21 @@ class ChatPage(QWidget):
             self._sidebar_timer.start()
 
     async def _reload_sidebar_now(self) -> None:
-        conversations = await self.controller.list_conversations()
+        conversations = await self._list_conversations()
         self.sidebar.set_conversations(conversations)
         self.controller.refresh_current(conversations)
-        self.sidebar.set_current(self.controller.current_id)
+        self.completion_controller.refresh_current(conversations)
+        self.sidebar.set_current(self._current_id())
         if self.sidebar.searching():
             self._on_search_requested(self.sidebar.search_edit.text().strip())
 
+    def _current_id(self) -> int | None:
+        """The conversation shown: the open completion, or the open chat."""
+        return self.completion_controller.current_id if self._completion_mode else self.controller.current_id
+
     @Slot(int)
     def _on_conversation_activated(self, conversation_id: int) -> None:
-        if conversation_id != self.controller.current_id:
+        if conversation_id != self._current_id():
             self._spawn(self._open(conversation_id), "chat.open")
 
     @Slot(int, str)
@@ -674,9 +825,12 @@ class ChatPage(QWidget):
     async def _delete_conversation(self, conversation_id: int) -> None:
         conversation = self.sidebar.model.conversation(conversation_id)
         title = conversation_title(conversation.title if conversation is not None else "")
-        if conversation_id == self.controller.current_id:
+        if conversation_id == self._current_id():
             await self._flush_draft()
             neighbour = self._neighbour_of(conversation_id)
+            if self._completion_mode:
+                await self.completion_view.flush()
+                await self.completion_controller.stop_and_wait()
             await self.controller.delete_conversation(conversation_id)
             await self._open(neighbour)
         else:
@@ -707,13 +861,22 @@ class ChatPage(QWidget):
         self._search_holder.start(self._guard(self._search(query)))
 
     async def _search(self, query: str) -> None:
-        hits = await self.controller.search(query)
-        self.sidebar.set_results(query, hits)
+        # Chats, voice conversations and text completions (the controller's search knows only the first two).
+        hits = await self._store.run(lambda s: search_listed(s, query, 50, PAGE_KINDS))  # type: ignore[union-attr]
+        hits, meaning = await self.semantic.search(query, hits)  # unchanged unless "By meaning" is on
+        self.sidebar.results.set_completions(
+            {c.id for c in self.sidebar.model.conversations() if c.kind is ConversationKind.COMPLETION}
+        )
+        self.sidebar.set_results(query, hits, meaning)
 
     @Slot(int, int)
     def _on_hit_activated(self, conversation_id: int, message_id: int) -> None:
         focus = message_id if message_id >= 0 else None
-        if conversation_id == self.controller.current_id:
+        if conversation_id == self._current_id() and self._completion_mode:
+            if focus is not None:
+                self._spawn(self.completion_view.reveal_message(focus), "chat.completion.reveal")
+            return
+        if conversation_id == self._current_id():
             if focus is not None:
                 row = self.model.row_of(focus)
                 if row >= 0:
@@ -739,6 +902,8 @@ class ChatPage(QWidget):
                 self.view.begin_edit(message_id)
         elif action in (MessageAction.REGENERATE, MessageAction.RETRY):
             self._spawn(self._regenerate(message_id), "chat.regenerate")
+        elif action == MessageAction.CONTINUE:
+            self._spawn(self.controller.continue_tools(message_id), "chat.continue-tools")
         elif action == MessageAction.DELETE:
             self._spawn(self._delete_message(message_id), "chat.delete-message")
 
@@ -770,13 +935,27 @@ class ChatPage(QWidget):
             self.view.scroll_to_bottom()
 
     async def _delete_message(self, message_id: int) -> None:
-        if not await self._confirm(
-            self.tr("Delete this message?"),
-            self.tr("The message is removed from the conversation. This cannot be undone."),
-            self.tr("Delete"),
-        ):
+        """No question first: the message goes at once and the bar under the list offers Undo."""
+        trash_id = await self.controller.delete_message(message_id)
+        if trash_id is not None:
+            self.view.undo_bar.show_undo(self.tr("Message deleted."), trash_id, MESSAGE_UNDO_SECONDS)
+
+    @Slot(int)
+    def _on_message_undo_requested(self, trash_id: int) -> None:
+        self._spawn(self._undo_message_delete(trash_id), "chat.undo-message")
+
+    async def _undo_message_delete(self, trash_id: int) -> None:
+        try:
+            message = await self.controller.undo_delete_message(trash_id)
+        except NotFoundError:
+            self._context.notifier.error(self.tr("The message can no longer be brought back."))
             return
-        await self.controller.delete_message(message_id)
+        if message.conversation_id != self._current_id():
+            await self._open(message.conversation_id, focus_message=message.id)
+            return
+        row = self.model.row_of(message.id)
+        if row >= 0:
+            self.view.scroll_to_row(row, flash=True)
 
     async def _confirm(self, title: str, text: str, accept: str) -> bool:
         """Ask in a window-modal box opened with open() (no nested event loop)."""
@@ -802,7 +981,22 @@ class ChatPage(QWidget):
     # -- reports from the controller --------------------------------------------------------
 
     @Slot()
+    def _on_completion_current_changed(self) -> None:
+        if not self._completion_mode:
+            return
+        conversation = self.completion_controller.current
+        cid = conversation.id if conversation is not None else None
+        self._context.window_state.set_int_value(_CONVERSATION_KEY, cid or 0)
+        self.sidebar.set_current(cid)
+        self.export_actions.set_current_conversation(cid)
+
+    @Slot()
     def _on_current_changed(self) -> None:
+        if self._completion_mode:
+            self._update_header()
+            self._sync_settings_panel()
+            self._on_completion_current_changed()
+            return
         conversation = self.controller.current
         # Reopened at the next start (0: a new chat).
         self._context.window_state.set_int_value(_CONVERSATION_KEY, conversation.id if conversation is not None else 0)
@@ -826,7 +1020,10 @@ class ChatPage(QWidget):
         streaming = self.controller.is_streaming()
         self.composer.set_streaming(streaming)
         self.view.set_busy(streaming)
-        self.stop_shortcut.setEnabled(streaming)
+        if self._completion_mode:
+            self.stop_shortcut.setEnabled(self.completion_controller.is_streaming())
+        else:
+            self.stop_shortcut.setEnabled(streaming)
 
     @Slot(str)
     def _on_status_message(self, text: str) -> None:

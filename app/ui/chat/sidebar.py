@@ -6,11 +6,17 @@ as a signal, and the page stores it and gives the sidebar fresh rows.
 Search is debounced (the store answers in milliseconds, but not every keystroke needs an answer)
 and shows each hit's title and snippet, the matches highlighted from the store's markers after
 escaping, so message text is never interpreted as markup.
+
+Under the search box, the "By meaning" switch and the indexing line (progress, Pause/Resume, and
+what went wrong) belong to search by meaning (``app.ui.chat.semantic_search``): the switch only
+asks (``meaning_toggle_requested``) and shows what it is told (``set_meaning``), because turning
+it on first needs the user's consent to the cost. Hits found by meaning alone carry a small tag.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
@@ -37,6 +43,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -60,7 +67,7 @@ from app.ui.chat.sidebar_model import (
     voice_tag,
 )
 
-__all__ = ["ConversationSidebar", "SEARCH_DELAY_MS", "UNDO_SECONDS"]
+__all__ = ["ConversationSidebar", "SEARCH_DELAY_MS", "UNDO_SECONDS", "meaning_tag"]
 
 SEARCH_DELAY_MS = 200
 UNDO_SECONDS = 15
@@ -68,23 +75,31 @@ UNDO_SECONDS = 15
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
-def _tag_width(option: QStyleOptionViewItem) -> int:
-    """The width of the "Voice" tag in ``option``'s font (with its padding and gap)."""
+def meaning_tag() -> str:
+    """The small tag beside a hit that only search by meaning found."""
+    return QCoreApplication.translate("ConversationSidebar", "by meaning", "tag of a search hit found by meaning only")
+
+
+def _tag_width(option: QStyleOptionViewItem, tag: str | None = None) -> int:
+    """The width of the "Voice" tag (or ``tag``) in ``option``'s font (with its padding and gap)."""
     font = QFont(option.font)
     if font.pointSizeF() > 0:
         font.setPointSizeF(font.pointSizeF() * 0.85)
-    return QFontMetrics(font).horizontalAdvance(voice_tag()) + 10 + 6
+    return QFontMetrics(font).horizontalAdvance(voice_tag() if tag is None else tag) + 10 + 6
 
 
-def _draw_tag(painter: QPainter, option: QStyleOptionViewItem, right: int, top: int, height: int) -> None:
-    """The small rounded "Voice" tag, right-aligned at ``right``, vertically centred in the line."""
+def _draw_tag(
+    painter: QPainter, option: QStyleOptionViewItem, right: int, top: int, height: int, tag: str | None = None
+) -> None:
+    """The small rounded "Voice" tag (or ``tag``), right-aligned at ``right``, vertically centred in the line."""
+    tag = voice_tag() if tag is None else tag
     painter.save()
     font = QFont(option.font)
     if font.pointSizeF() > 0:
         font.setPointSizeF(font.pointSizeF() * 0.85)
     painter.setFont(font)
     metrics = painter.fontMetrics()
-    width = metrics.horizontalAdvance(voice_tag()) + 10
+    width = metrics.horizontalAdvance(tag) + 10
     tag_height = metrics.height() + 2
     rect = QRect(right - width, top + (height - tag_height) // 2, width, tag_height)
     selected = bool(option.state & QStyle.StateFlag.State_Selected)
@@ -97,7 +112,7 @@ def _draw_tag(painter: QPainter, option: QStyleOptionViewItem, right: int, top: 
     painter.drawRoundedRect(rect, 4, 4)
     text.setAlphaF(0.75)
     painter.setPen(text)
-    painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), voice_tag())
+    painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), tag)
     painter.restore()
 
 
@@ -120,17 +135,18 @@ class _ConversationDelegate(QStyledItemDelegate):
             painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
             painter.restore()
             return
-        if not index.data(ConversationListModel.VoiceRole):
+        tag_text = index.data(ConversationListModel.TagRole)  # "Voice", "Completion" or None
+        if not tag_text:
             super().paint(painter, option, index)
             return
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        tag = _tag_width(opt)
+        tag = _tag_width(opt, tag_text)
         style = opt.widget.style() if opt.widget is not None else QApplication.style()
         text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget)
         opt.text = opt.fontMetrics.elidedText(opt.text, Qt.TextElideMode.ElideRight, max(0, text_rect.width() - tag - 4))
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        _draw_tag(painter, opt, text_rect.right() - 2, option.rect.top(), option.rect.height())
+        _draw_tag(painter, opt, text_rect.right() - 2, option.rect.top(), option.rect.height(), tag_text)
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: ModelIndex) -> None:  # noqa: N802
         super().initStyleOption(option, index)
@@ -171,14 +187,21 @@ class _SearchDelegate(QStyledItemDelegate):
         title_font.setBold(True)
         painter.setFont(title_font)
         painter.setPen(option.palette.color(text_role))
-        voice = bool(index.data(SearchResultsModel.VoiceRole))
-        tag = _tag_width(option) if voice else 0
+        kind = index.data(SearchResultsModel.TagRole)  # "Voice", "Completion" or None
+        voice = bool(kind)
+        meaning = bool(index.data(SearchResultsModel.MeaningRole))
+        voice_width = _tag_width(option, kind) if voice else 0
+        meaning_width = _tag_width(option, meaning_tag()) if meaning else 0
         title = painter.fontMetrics().elidedText(
-            str(index.data(SearchResultsModel.TitleRole) or ""), Qt.TextElideMode.ElideRight, rect.width() - tag
+            str(index.data(SearchResultsModel.TitleRole) or ""),
+            Qt.TextElideMode.ElideRight,
+            rect.width() - voice_width - meaning_width,
         )
         line = painter.fontMetrics().height()
         if voice:
-            _draw_tag(painter, option, rect.right(), rect.top(), line)
+            _draw_tag(painter, option, rect.right(), rect.top(), line, kind)
+        if meaning:
+            _draw_tag(painter, option, rect.right() - voice_width, rect.top(), line, meaning_tag())
         painter.drawText(QRect(rect.left(), rect.top(), rect.width(), line), int(Qt.AlignmentFlag.AlignLeft), title)
         document = self._snippet_document(option, index, rect.width())
         painter.translate(rect.left(), rect.top() + line + 2)
@@ -223,6 +246,12 @@ class ConversationSidebar(QWidget):
     search_requested = Signal(str)
     #: (conversation id, message id or -1 for a title hit)
     hit_activated = Signal(int, int)
+    #: (on) — the user clicked "By meaning"; the switch shows the new state once it is applied
+    meaning_toggle_requested = Signal(bool)
+    #: the button of the indexing line (Pause, Resume or Retry) was clicked
+    meaning_action_requested = Signal()
+    #: the search box got the focus: a search may follow (search by meaning loads its vectors)
+    search_focused = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -238,6 +267,10 @@ class ConversationSidebar(QWidget):
         self.new_button.setObjectName("new_chat_button")
         self.new_button.setToolTip(self.tr("Start a new conversation (Ctrl+N)"))
         self.new_button.clicked.connect(self.new_requested)
+        self.new_menu_button = QToolButton(self)  # its menu (New chat, New text completion): the page's
+        self.new_menu_button.setObjectName("new_menu_button")
+        self.new_menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.new_menu_button.setArrowType(Qt.ArrowType.DownArrow)
 
         self.search_edit = QLineEdit(self)
         self.search_edit.setObjectName("search_edit")
@@ -249,6 +282,39 @@ class ConversationSidebar(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._on_search_timer)
+        self.search_edit.setAccessibleName(self.tr("Search conversations"))
+        self.search_edit.setToolTip(self.tr("Find conversations by title or by words in their messages"))
+
+        self.meaning_check = QCheckBox(self.tr("By meaning"), self)
+        self.meaning_check.setObjectName("search_by_meaning")
+        self.meaning_check.setAccessibleName(self.tr("Search by meaning"))
+        self.meaning_check.setToolTip(
+            self.tr(
+                "Also find messages that mean the same without using the same words. The history is "
+                "indexed with the profile's embedding model, which costs tokens."
+            )
+        )
+        self.meaning_check.clicked.connect(self._on_meaning_clicked)
+        self.meaning_bar = QWidget(self)
+        self.meaning_bar.setObjectName("meaning_bar")
+        self.meaning_label = QLabel(self.meaning_bar)
+        self.meaning_label.setObjectName("meaning_status")
+        self.meaning_label.setWordWrap(True)
+        self.meaning_label.setAccessibleName(self.tr("Indexing by meaning"))
+        muted = self.meaning_label.font()
+        if muted.pointSizeF() > 0:
+            muted.setPointSizeF(muted.pointSizeF() * 0.9)
+        self.meaning_label.setFont(muted)
+        self.meaning_button = QToolButton(self.meaning_bar)
+        self.meaning_button.setObjectName("meaning_action")
+        self.meaning_button.setFont(muted)
+        self.meaning_button.clicked.connect(self.meaning_action_requested)
+        meaning_layout = QHBoxLayout(self.meaning_bar)
+        meaning_layout.setContentsMargins(2, 0, 0, 0)
+        meaning_layout.setSpacing(4)
+        meaning_layout.addWidget(self.meaning_label, 1)
+        meaning_layout.addWidget(self.meaning_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.meaning_bar.hide()
 
         self.list_view = _ConversationList(self)
         self.list_view.setObjectName("conversation_list")
@@ -310,8 +376,14 @@ class ConversationSidebar(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 4, 8)
         layout.setSpacing(6)
-        layout.addWidget(self.new_button)
+        new_row = QHBoxLayout()
+        new_row.setSpacing(2)
+        new_row.addWidget(self.new_button, 1)
+        new_row.addWidget(self.new_menu_button)
+        layout.addLayout(new_row)
         layout.addWidget(self.search_edit)
+        layout.addWidget(self.meaning_check)
+        layout.addWidget(self.meaning_bar)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.undo_bar)
 
@@ -345,15 +417,38 @@ class ConversationSidebar(QWidget):
         self.model.set_conversations(conversations)
         self.set_current(self._current_id)
 
-    def set_results(self, query: str, hits: list) -> None:  # list[SearchHit]
+    def set_results(self, query: str, hits: list, meaning: frozenset[int] | set[int] = frozenset()) -> None:
+        """Show ``hits`` (list[SearchHit]) for ``query``; ``meaning``: ids of messages found by meaning only."""
         if query != self.search_edit.text().strip():
             return  # an answer to an older query
         voice = {c.id for c in self.model.conversations() if c.kind is ConversationKind.VOICE}
-        self.results.set_hits(query, hits, voice)
+        self.results.set_hits(query, hits, voice, meaning)
         self.stack.setCurrentWidget(self.results_view if hits else self.no_results)
 
     def searching(self) -> bool:
         return bool(self.search_edit.text().strip())
+
+    def set_meaning(self, on: bool) -> None:
+        """Show whether search by meaning is on (it was applied), and search again if it changed."""
+        changed = self.meaning_check.isChecked() != on
+        self.meaning_check.setChecked(on)
+        if changed:
+            self.search_again()
+
+    def set_meaning_status(self, text: str, action: str = "", action_tip: str = "") -> None:
+        """The indexing line: ``text`` ("" hides it), and its button's label (none when "")."""
+        self.meaning_label.setText(text)
+        self.meaning_button.setText(action)
+        self.meaning_button.setToolTip(action_tip or action)
+        self.meaning_button.setAccessibleName(action)
+        self.meaning_button.setVisible(bool(action))
+        self.meaning_bar.setVisible(bool(text))
+
+    def search_again(self) -> None:
+        """Ask again for the hits of the text in the search box (the way of searching changed)."""
+        if self.searching():
+            self._search_timer.stop()
+            self._on_search_timer()
 
     def start_rename(self, conversation_id: int) -> None:
         row = self.model.row_of(conversation_id)
@@ -388,6 +483,12 @@ class ConversationSidebar(QWidget):
             self.search_requested.emit("")
             return
         self._search_timer.start()
+
+    @Slot(bool)
+    def _on_meaning_clicked(self, checked: bool) -> None:
+        # The switch shows what is applied: turning it on waits for the user's consent.
+        self.meaning_check.setChecked(not checked)
+        self.meaning_toggle_requested.emit(checked)
 
     @Slot()
     def _on_search_timer(self) -> None:
@@ -460,6 +561,8 @@ class ConversationSidebar(QWidget):
         return menu
 
     def eventFilter(self, watched: object, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.search_edit and event.type() == QEvent.Type.FocusIn:
+            self.search_focused.emit()
         if watched is self.search_edit and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             if event.key() == Qt.Key.Key_Escape and self.search_edit.text():
                 self.search_edit.clear()

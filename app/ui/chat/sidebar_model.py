@@ -50,6 +50,8 @@ __all__ = [
     "group_title",
     "highlighted_html",
     "plain_snippet",
+    "completion_tag",
+    "kind_tag",
     "voice_tag",
 ]
 
@@ -80,13 +82,29 @@ def group_title(key: str) -> str:
     return QLocale().toString(QDate(month.year, month.month, 1), pattern)
 
 
-def conversation_title(title: str) -> str:
+def conversation_title(title: str, kind: ConversationKind = ConversationKind.CHAT) -> str:
+    if not title and kind is ConversationKind.COMPLETION:
+        return QCoreApplication.translate("ChatSidebar", "New text completion")
     return title or QCoreApplication.translate("ChatSidebar", "New chat")
 
 
 def voice_tag() -> str:
     """The small tag beside a voice conversation's title."""
     return QCoreApplication.translate("ChatSidebar", "Voice", "tag of a conversation held in the Voice tab")
+
+
+def completion_tag() -> str:
+    """The small tag beside a text completion's title."""
+    return QCoreApplication.translate("ChatSidebar", "Completion", "tag of a text completion (not a chat)")
+
+
+def kind_tag(kind: ConversationKind) -> str | None:
+    """The tag shown beside a conversation of this kind (None for a chat)."""
+    if kind is ConversationKind.VOICE:
+        return voice_tag()
+    if kind is ConversationKind.COMPLETION:
+        return completion_tag()
+    return None
 
 
 def plain_snippet(snippet: str) -> str:
@@ -130,6 +148,7 @@ class ConversationListModel(QAbstractListModel):
     ConversationRole = Qt.ItemDataRole.UserRole + 4
     GroupRole = Qt.ItemDataRole.UserRole + 5
     VoiceRole = Qt.ItemDataRole.UserRole + 6  # True for a conversation of the Voice tab
+    TagRole = Qt.ItemDataRole.UserRole + 7  # the tag's words ("Voice", "Completion"), None for a chat
 
     #: The user typed a new name in the list (F2 or double-click): the page stores it.
     rename_requested = Signal(int, str)
@@ -159,17 +178,23 @@ class ConversationListModel(QAbstractListModel):
             return None
         assert conversation is not None
         if role == Qt.ItemDataRole.DisplayRole:
-            return conversation_title(conversation.title)
+            return conversation_title(conversation.title, conversation.kind)
         if role == Qt.ItemDataRole.EditRole:
             return conversation.title
         if role == Qt.ItemDataRole.ToolTipRole:
             if conversation.kind is ConversationKind.VOICE:
                 return QCoreApplication.translate("ChatSidebar", "%1 (voice conversation)").replace("%1", conversation_title(conversation.title))
+            if conversation.kind is ConversationKind.COMPLETION:
+                return QCoreApplication.translate("ChatSidebar", "%1 (text completion)").replace(
+                    "%1", conversation_title(conversation.title, conversation.kind)
+                )
             return conversation_title(conversation.title)
         if role == self.VoiceRole:
             return conversation.kind is ConversationKind.VOICE
-        if role == Qt.ItemDataRole.AccessibleDescriptionRole and conversation.kind is ConversationKind.VOICE:
-            return voice_tag()
+        if role == self.TagRole:
+            return kind_tag(conversation.kind)
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole and conversation.kind is not ConversationKind.CHAT:
+            return kind_tag(conversation.kind)
         if role == self.IdRole:
             return conversation.id
         if role == self.HeaderRole:
@@ -254,11 +279,15 @@ class SearchResultsModel(QAbstractListModel):
     SnippetRole = Qt.ItemDataRole.UserRole + 3  # the raw snippet (markers included)
     TitleRole = Qt.ItemDataRole.UserRole + 4
     VoiceRole = Qt.ItemDataRole.UserRole + 5  # True when the hit is in a voice conversation
+    MeaningRole = Qt.ItemDataRole.UserRole + 6  # True when only search by meaning found the message
+    TagRole = Qt.ItemDataRole.UserRole + 7  # the conversation's kind tag ("Voice", "Completion"), or None
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._hits: list[SearchHit] = []
         self._voice: frozenset[int] = frozenset()
+        self._meaning: frozenset[int] = frozenset()
+        self._completions: frozenset[int] = frozenset()
         self.query = ""
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -283,6 +312,12 @@ class SearchResultsModel(QAbstractListModel):
             return conversation_title(hit.title)
         if role == self.VoiceRole:
             return hit.conversation_id in self._voice
+        if role == self.MeaningRole:
+            return hit.message_id is not None and hit.message_id in self._meaning
+        if role == self.TagRole:
+            if hit.conversation_id in self._voice:
+                return voice_tag()
+            return completion_tag() if hit.conversation_id in self._completions else None
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
@@ -290,13 +325,27 @@ class SearchResultsModel(QAbstractListModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
-    def set_hits(self, query: str, hits: list[SearchHit], voice: frozenset[int] | set[int] = frozenset()) -> None:
-        """Show ``hits``; ``voice``: the ids of voice conversations among them (tagged)."""
+    def set_hits(
+        self,
+        query: str,
+        hits: list[SearchHit],
+        voice: frozenset[int] | set[int] = frozenset(),
+        meaning: frozenset[int] | set[int] = frozenset(),
+    ) -> None:
+        """Show ``hits``; ``voice``: the ids of voice conversations among them (tagged);
+        ``meaning``: the ids of messages found by meaning only (tagged too)."""
         self.beginResetModel()
         self.query = query
         self._hits = list(hits)
         self._voice = frozenset(voice)
+        self._meaning = frozenset(meaning)
         self.endResetModel()
+
+    def set_completions(self, ids: frozenset[int] | set[int]) -> None:
+        """The ids of text completions among the hits (tagged "Completion")."""
+        self._completions = frozenset(ids)
+        if self._hits:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._hits) - 1, 0), [self.TagRole])
 
     def hit(self, row: int) -> SearchHit:
         return self._hits[row]

@@ -249,7 +249,8 @@ def test_only_visible_messages_get_widgets(chat: ChatHarness, long_history: tupl
 
 def test_voice_conversations_are_listed_searched_and_continued(chat: ChatHarness) -> None:
     """The Voice tab's conversations show in the list (tagged), are found by search, and a
-    typed message continues them; other kinds (completion) stay out."""
+    typed message continues them; text completions are listed and found too (tagged, see
+    test_completion_mode.py)."""
     store = Store(database_path(chat.context.locations.data))
     try:
         with store.batch():
@@ -264,9 +265,9 @@ def test_voice_conversations_are_listed_searched_and_continued(chat: ChatHarness
         store.close()
     sidebar = chat.page.sidebar
     chat.page._reload_sidebar()
-    chat.qtbot.waitUntil(lambda: len(sidebar.model.conversations()) == 2)
+    chat.qtbot.waitUntil(lambda: len(sidebar.model.conversations()) == 3)
     ids = {c.id for c in sidebar.model.conversations()}
-    assert ids == {voice.id, typed.id}
+    assert ids == {voice.id, typed.id, completion.id}
     voice_row = sidebar.model.index(sidebar.model.row_of(voice.id), 0)
     typed_row = sidebar.model.index(sidebar.model.row_of(typed.id), 0)
     assert voice_row.data(ConversationListModel.VoiceRole) is True
@@ -275,13 +276,17 @@ def test_voice_conversations_are_listed_searched_and_continued(chat: ChatHarness
     # The tag is painted beside the title (not instead of it).
     image = sidebar.list_view.viewport().grab().toImage()
     assert not image.isNull()
-    # Search: the voice conversation is found (the completion is not), tagged, markup stripped.
+    # Search: the voice conversation is found (and the completion), tagged, markup stripped.
     sidebar.search_edit.setText("giraffe")
     chat.qtbot.waitUntil(lambda: sidebar.results.rowCount() >= 1, timeout=3000)
     chat.wait_idle()
     hits = sidebar.results.hits()
-    assert {hit.conversation_id for hit in hits} == {voice.id}
-    message_hit = next(row for row in range(sidebar.results.rowCount()) if sidebar.results.hit(row).message_id is not None)
+    assert {hit.conversation_id for hit in hits} == {voice.id, completion.id}
+    message_hit = next(
+        row
+        for row in range(sidebar.results.rowCount())
+        if sidebar.results.hit(row).message_id is not None and sidebar.results.hit(row).conversation_id == voice.id
+    )
     index = sidebar.results.index(message_hit, 0)
     assert index.data(SearchResultsModel.VoiceRole) is True
     assert "**" not in index.data() and "giraffe" in index.data()
