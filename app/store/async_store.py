@@ -103,14 +103,23 @@ class AsyncStore:
         return self._call(fn, self._store)
 
     async def close(self) -> None:
-        """Finish every call already made, then close the database and stop the thread."""
+        """Finish every call already made, purge the messages deleted in this session (their Undo
+        ends with it), then close the database and stop the thread."""
         if self._closing:
             return
         self._closing = True
         try:
-            await asyncio.wrap_future(self._executor.submit(self._store.close))
+            await asyncio.wrap_future(self._executor.submit(self._purge_then_close))
         finally:
             self._executor.shutdown(wait=False)
+
+    def _purge_then_close(self) -> None:
+        try:
+            if not self._store.closed:
+                self._store.purge_deleted_messages()
+        except Exception:  # noqa: BLE001 — the next start purges them; closing matters more
+            log.exception("purging deleted messages at exit failed")
+        self._store.close()
 
     # -- conversations --------------------------------------------------------------------------
 
@@ -276,6 +285,17 @@ class AsyncStore:
 
     def delete_message(self, message_id: int) -> asyncio.Future[None]:
         return self._call(self._store.delete_message, message_id)
+
+    def trash_message(self, message_id: int) -> asyncio.Future[int]:
+        return self._call(self._store.trash_message, message_id)
+
+    def restore_message(self, trash_id: int) -> asyncio.Future[Message]:
+        return self._call(self._store.restore_message, trash_id)
+
+    def purge_deleted_messages(
+        self, trash_ids: Sequence[int] | None = None, *, before: float | None = None
+    ) -> asyncio.Future[int]:
+        return self._call(self._store.purge_deleted_messages, trash_ids, before=before)
 
     def truncate_after(self, message_id: int, *, inclusive: bool = False) -> asyncio.Future[int]:
         return self._call(self._store.truncate_after, message_id, inclusive=inclusive)

@@ -233,10 +233,54 @@ _V3 = (
     "CREATE INDEX message_vectors_model ON message_vectors (model, dim, message_id)",
 )
 
+_V4 = (
+    # Messages deleted with Undo still possible (app/store/store.py: ``trash_message``). The row
+    # leaves ``messages`` — so search, search by meaning, exports, counts and the history sent to a
+    # model cannot see it — and waits here with every column it had, until ``restore_message``
+    # puts it back or a purge (the Undo time is over, the app closes, or the next start) drops it.
+    # ``id`` is the trash entry's own (never reused: the UI holds it as the Undo's token);
+    # ``message_id`` the message's id when it was deleted.
+    """
+    CREATE TABLE deleted_messages (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        deleted_at      REAL    NOT NULL,
+        message_id      INTEGER NOT NULL,
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        position        INTEGER NOT NULL,
+        role            TEXT    NOT NULL,
+        content         TEXT,
+        text            TEXT    NOT NULL,
+        reasoning       TEXT    NOT NULL,
+        tool_calls      TEXT,
+        tool_call_id    TEXT,
+        model           TEXT    NOT NULL,
+        parameters      TEXT    NOT NULL,
+        usage           TEXT,
+        finish_reason   TEXT,
+        state           TEXT    NOT NULL,
+        error           TEXT,
+        created_at      REAL    NOT NULL,
+        updated_at      REAL    NOT NULL
+    )
+    """,
+    "CREATE INDEX deleted_messages_conversation ON deleted_messages (conversation_id)",
+    # The pictures of a deleted message stay kept while it can come back: these links count as
+    # uses, like ``message_attachments`` and drafts.
+    """
+    CREATE TABLE deleted_message_attachments (
+        deleted_id INTEGER NOT NULL REFERENCES deleted_messages (id) ON DELETE CASCADE,
+        hash       TEXT    NOT NULL REFERENCES attachments (hash),
+        PRIMARY KEY (deleted_id, hash)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX deleted_message_attachments_hash ON deleted_message_attachments (hash)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "conversations, messages, attachments, full-text search", _run_all(_V1)),
     Migration(2, "image gallery and prompt history", _run_all(_V2)),
     Migration(3, "message embeddings for search by meaning", _run_all(_V3)),
+    Migration(4, "deleted messages kept for Undo", _run_all(_V4)),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

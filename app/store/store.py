@@ -8,6 +8,11 @@ Durability: WAL with ``synchronous=NORMAL`` never loses a committed transaction 
 killed (only an OS crash or power cut can drop the last few), and every public write is one
 transaction, so ``kill -9`` at any moment leaves a consistent file. A reply still streaming when the
 app died is found at the next start and marked stopped, its text kept.
+
+Deleting with Undo: a conversation is hidden (``deleted_at``) and purged later; a message is moved,
+whole, into ``deleted_messages`` (``trash_message``), so no query of ``messages`` can see it, and
+``restore_message`` puts it back at its place. What Undo can still bring back is purged when the
+app closes (``AsyncStore.close``) and, after a crash, at the next start (``purge_deleted``).
 """
 
 from __future__ import annotations
@@ -58,6 +63,11 @@ _CONVERSATION_COLUMNS = (
 _MESSAGE_COLUMNS = (
     "id, conversation_id, position, role, content, reasoning, tool_calls, tool_call_id, model, "
     "parameters, usage, finish_reason, state, error, created_at, updated_at, text"
+)
+#: The columns a deleted message keeps in ``deleted_messages`` (every one but its id) while Undo can bring it back.
+_TRASH_COLUMNS = (
+    "conversation_id, position, role, content, text, reasoning, tool_calls, tool_call_id, model, "
+    "parameters, usage, finish_reason, state, error, created_at, updated_at"
 )
 _ROLES = {r.value: r for r in Role}
 _STATES = {s.value: s for s in MessageState}
@@ -439,19 +449,25 @@ class Store:
         return self._require_conversation(conversation_id)
 
     def purge_conversation(self, conversation_id: int) -> None:
-        """Delete for good: the conversation, its messages, and images nothing else uses."""
+        """Delete for good: the conversation, its messages (deleted ones too), and images nothing else uses."""
         with self.batch():
             hashes = self._hashes_where("m.conversation_id = ?", (conversation_id,))
+            hashes |= self._trash_hashes("d.conversation_id = ?", (conversation_id,))
             cursor = self._conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
             if cursor.rowcount == 0:
                 raise NotFoundError(f"no conversation {conversation_id}")
             self._release(hashes)
 
     def purge_deleted(self, before: float | None = None) -> int:
-        """Purge the soft-deleted conversations (deleted before ``before``, if given).
+        """Purge the soft-deleted conversations and deleted messages (deleted before ``before``, if
+        given); return how many conversations went.
 
-        The app calls this at start: Undo lasts for the session that deleted.
+        The app calls this at start: Undo lasts for the session that deleted (a ``kill -9`` during
+        a message's Undo time leaves it deleted, and this finishes the job).
         """
+        messages = self.purge_deleted_messages(before=before)
+        if messages:
+            log.info("%d message(s) deleted in an earlier session purged", messages)
         with self.batch():
             ids = [
                 row[0]
@@ -687,7 +703,116 @@ class Store:
                 self._refresh_auto_title(row[0])
         return self._require_message(message_id)
 
+    def trash_message(self, message_id: int) -> int:
+        """Delete a message so that Undo can bring it back; return the id of its trash entry.
+
+        The row moves whole (content, pictures, tool calls, usage, state, its position) into
+        ``deleted_messages``: from now on nothing that reads ``messages`` — the conversation, search,
+        exports, the history sent to a model — sees it, and its pictures stay kept. A reply still
+        streaming cannot be deleted (``ValueError``): its stream owns the row.
+        """
+        with self.batch():
+            row = self._conn.execute(
+                "SELECT conversation_id, state FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"no message {message_id}")
+            if row[1] == MessageState.STREAMING.value:
+                raise ValueError("a reply that is still streaming cannot be deleted")
+            cursor = self._conn.execute(
+                f"INSERT INTO deleted_messages (deleted_at, message_id, {_TRASH_COLUMNS}) "
+                f"SELECT ?, id, {_TRASH_COLUMNS} FROM messages WHERE id = ?",
+                (self._now(), message_id),
+            )
+            trash_id = cursor.lastrowid
+            assert trash_id is not None
+            self._conn.execute(
+                "INSERT INTO deleted_message_attachments (deleted_id, hash) "
+                "SELECT ?, hash FROM message_attachments WHERE message_id = ?",
+                (trash_id, message_id),
+            )
+            self._conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+            self._refresh_auto_title(row[0])
+        return trash_id
+
+    def restore_message(self, trash_id: int) -> Message:
+        """Undo ``trash_message``: the message is back at its place, as it was.
+
+        It keeps its id unless a newer message took it meanwhile (SQLite reuses the highest id);
+        if its position was taken (a message was sent after deleting the last one), the messages
+        from there on move down one place, so it is back before them. ``NotFoundError`` once the
+        entry was purged.
+        """
+        with self.batch():
+            row = self._conn.execute(
+                "SELECT message_id, conversation_id, position FROM deleted_messages WHERE id = ?", (trash_id,)
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"no deleted message {trash_id}")
+            message_id, conversation_id, position = row
+            if self._conn.execute("SELECT 1 FROM messages WHERE id = ?", (message_id,)).fetchone():
+                message_id = None  # taken: a new id
+            taken = self._conn.execute(
+                "SELECT 1 FROM messages WHERE conversation_id = ? AND position = ?", (conversation_id, position)
+            ).fetchone()
+            if taken:
+                # Two steps, so that (conversation, position) stays unique after every row.
+                self._conn.execute(
+                    "UPDATE messages SET position = -position - 1 WHERE conversation_id = ? AND position >= ?",
+                    (conversation_id, position),
+                )
+                self._conn.execute(
+                    "UPDATE messages SET position = -position WHERE conversation_id = ? AND position < 0",
+                    (conversation_id,),
+                )
+            cursor = self._conn.execute(
+                f"INSERT INTO messages (id, {_TRASH_COLUMNS}) SELECT ?, {_TRASH_COLUMNS} "
+                "FROM deleted_messages WHERE id = ?",
+                (message_id, trash_id),
+            )
+            restored = cursor.lastrowid
+            assert restored is not None
+            self._conn.execute(
+                "INSERT INTO message_attachments (message_id, hash) "
+                "SELECT ?, hash FROM deleted_message_attachments WHERE deleted_id = ?",
+                (restored, trash_id),
+            )
+            self._conn.execute("DELETE FROM deleted_messages WHERE id = ?", (trash_id,))
+            self._refresh_auto_title(conversation_id)
+        return self._require_message(restored)
+
+    def purge_deleted_messages(
+        self, trash_ids: Iterable[int] | None = None, *, before: float | None = None
+    ) -> int:
+        """Drop deleted messages for good (these entries, or all; only those deleted before
+        ``before`` when given), with the pictures nothing else uses; return how many went."""
+        where, params = "1", []
+        if trash_ids is not None:
+            ids = [int(i) for i in trash_ids]
+            if not ids:
+                return 0
+            where = f"d.id IN ({', '.join('?' * len(ids))})"
+            params = list(ids)
+        if before is not None:
+            where += " AND d.deleted_at < ?"
+            params.append(before)
+        with self.batch():
+            hashes = self._trash_hashes(where, params)
+            cursor = self._conn.execute(f"DELETE FROM deleted_messages AS d WHERE {where}", params)
+            self._release(hashes)
+        return cursor.rowcount
+
+    def deleted_messages(self, conversation_id: int | None = None) -> list[tuple[int, int, int]]:
+        """What Undo can still bring back: ``(trash id, message id, conversation id)``, oldest first."""
+        sql = "SELECT id, message_id, conversation_id FROM deleted_messages"
+        params: tuple[Any, ...] = ()
+        if conversation_id is not None:
+            sql += " WHERE conversation_id = ?"
+            params = (conversation_id,)
+        return [tuple(row) for row in self._conn.execute(sql + " ORDER BY id", params)]  # type: ignore[misc]
+
     def delete_message(self, message_id: int) -> None:
+        """Delete a message at once and for good (the UI deletes with ``trash_message``, for Undo)."""
         with self.batch():
             hashes = self._hashes_where("m.id = ?", (message_id,))
             row = self._conn.execute(
@@ -716,6 +841,10 @@ class Store:
             cursor = self._conn.execute(
                 f"DELETE FROM messages AS m WHERE {where}", (conversation_id, position)
             )
+            # Deleted messages that were after this point cannot come back into the new branch.
+            trash_where = f"d.conversation_id = ? AND d.position {op} ?"
+            hashes |= self._trash_hashes(trash_where, (conversation_id, position))
+            self._conn.execute(f"DELETE FROM deleted_messages AS d WHERE {trash_where}", (conversation_id, position))
             self._refresh_auto_title(conversation_id)
             self._release(hashes)
         return cursor.rowcount
@@ -793,6 +922,20 @@ class Store:
         """The file holding the bytes (for the viewer, Save as, and dragging out)."""
         return self._blobs.path(hash)
 
+    def attachment_sizes(self, hashes: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """(width, height) of the pictures among ``hashes`` whose size was stored with them."""
+        wanted = list(dict.fromkeys(hashes))
+        sizes: dict[str, tuple[int, int]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self._conn.execute(
+                f"SELECT hash, width, height FROM attachments WHERE hash IN ({', '.join('?' * len(chunk))}) "
+                "AND width > 0 AND height > 0",
+                chunk,
+            )
+            sizes.update({row[0]: (row[1], row[2]) for row in rows})
+        return sizes
+
     def read_attachment(self, hash: str) -> bytes:
         try:
             return self._blobs.read(hash)
@@ -800,9 +943,12 @@ class Store:
             raise NotFoundError(f"no attachment {hash}") from exc
 
     def attachment_refcount(self, hash: str) -> int:
-        """How many messages link the attachment, plus how many drafts hold it."""
+        """How many messages (deleted ones Undo can bring back included) link the attachment, plus
+        how many drafts hold it."""
         links = self._conn.execute(
-            "SELECT count(*) FROM message_attachments WHERE hash = ?", (hash,)
+            "SELECT (SELECT count(*) FROM message_attachments WHERE hash = ?) "
+            "+ (SELECT count(*) FROM deleted_message_attachments WHERE hash = ?)",
+            (hash, hash),
         ).fetchone()[0]
         return links + self._draft_references(hash)
 
@@ -846,6 +992,17 @@ class Store:
             )
         }
 
+    def _trash_hashes(self, where: str, params: Sequence[Any]) -> set[str]:
+        """The pictures of the deleted messages ``where`` picks (alias ``d``)."""
+        return {
+            row[0]
+            for row in self._conn.execute(
+                "SELECT DISTINCT a.hash FROM deleted_message_attachments AS a "
+                f"JOIN deleted_messages AS d ON d.id = a.deleted_id WHERE {where}",
+                params,
+            )
+        }
+
     def _release(self, hashes: Iterable[str]) -> set[str]:
         """Drop the attachments among ``hashes`` that nothing uses any more (and are not fresh).
 
@@ -859,6 +1016,10 @@ class Store:
             ).fetchone()
             if linked:
                 continue
+            if self._conn.execute(
+                "SELECT 1 FROM deleted_message_attachments WHERE hash = ? LIMIT 1", (digest,)
+            ).fetchone():
+                continue  # a deleted message Undo can still bring back shows it
             if self._draft_references(digest):
                 continue
             cursor = self._conn.execute(

@@ -28,6 +28,16 @@ A tool that needs it asks first (``ask_confirmation``) unless the conversation's
 ``tools_allowed`` names it. The round limit (``Preferences.chat_tool_rounds``) ends the reply as
 an error with Continue, which sends the recorded rounds again and lets the loop go on.
 
+Deleting a message offers Undo, like deleting a conversation: :meth:`ChatController.delete_message`
+takes the row out of the view at once and moves it, whole, to the store's trash
+(``Store.trash_message``), where nothing that reads messages — the view, search, exports, the
+history sent to a model — sees it; :meth:`~ChatController.undo_delete_message` puts it back at its
+place with everything it had (``Store.restore_message``). One deletion is undoable at a time, for
+:data:`MESSAGE_UNDO_SECONDS`: the next delete, the end of that time, dismissing the notice
+(:meth:`~ChatController.finish_undo`) or going on from an earlier message purge it for good, as
+does closing the app (``AsyncStore.close``); after a ``kill -9`` it stays deleted and the next
+start purges it. A reply still streaming cannot be deleted; other messages can while it streams.
+
 What later turns send: only each reply's final text, never its tool calls and results. That keeps
 every history valid for any server (even one without tools, or with tools turned off later) and
 small; the model sees its earlier answers, which already say what the tools found. Continue is the
@@ -110,7 +120,15 @@ if TYPE_CHECKING:
     from app.chat_images import PreparedImage
     from app.ui.context import AppContext
 
-__all__ = ["ChatController", "LiveReply", "REQUEST_SETTINGS", "SAVE_INTERVAL_MS", "web_image_part", "web_image_url"]
+__all__ = [
+    "MESSAGE_UNDO_SECONDS",
+    "REQUEST_SETTINGS",
+    "SAVE_INTERVAL_MS",
+    "ChatController",
+    "LiveReply",
+    "web_image_part",
+    "web_image_url",
+]
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +138,8 @@ OPEN_TAIL = 40
 SAVE_INTERVAL_MS = 250
 #: A 429 that names a wait no longer than this is retried once by itself, after the wait.
 AUTO_RETRY_MAX_SECONDS = 60.0
-#: The conversation settings that become request parameters (the settings panel's agreed shape).
+#: How long the Undo of a deleted message is offered (as long as the sidebar's for a conversation).
+MESSAGE_UNDO_SECONDS = 15
 
 _EXPECTED_ERRORS: tuple[type[BaseException], ...] = (APIError, NoTokenError, CredentialError)
 
@@ -318,6 +337,11 @@ def _add_usage(usages: Sequence[Usage]) -> Usage | None:
     return Usage(**total)  # type: ignore[arg-type]
 
 
+def _log_purge_failure(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and (exc := future.exception()) is not None:
+        log.error("purging a deleted message failed (the next start purges it)", exc_info=exc)
+
+
 def _log_failure(future: asyncio.Future[Any]) -> None:
     if future.cancelled():
         return
@@ -337,6 +361,8 @@ class ChatController(QObject):
     streaming_changed = Signal()
     #: Pictures a reply named could not be kept: (how many, a sentence about the first failure)
     returned_images_failed = Signal(int, str)
+    #: The deleted message whose Undo was offered is gone for good now: hide the offer.
+    message_undo_ended = Signal()
 
     def __init__(
         self,
@@ -364,6 +390,8 @@ class ChatController(QObject):
         self._creating: asyncio.Task[Conversation] | None = None
         self._loading: asyncio.Future[None] | None = None
         self._generation = 0
+        #: The deleted message Undo can bring back: (trash id, conversation id)
+        self._undo: tuple[int, int] | None = None
         session.client_changed.connect(self._on_client_changed)
 
     # -- state ------------------------------------------------------------------------------
@@ -409,7 +437,10 @@ class ChatController(QObject):
         if conversation_id is None:
             conversation, total, messages = None, 0, []
         else:
-            conversation, total, messages = await self.store.run(lambda s: _load_tail(s, conversation_id, OPEN_TAIL))
+            conversation, total, messages, sizes = await self.store.run(
+                lambda s: _load_tail(s, conversation_id, OPEN_TAIL)
+            )
+            self.model.image_sizes.update(sizes)
             if conversation is None or conversation.deleted:
                 conversation, total, messages = None, 0, []
         if generation != self._generation:
@@ -436,7 +467,8 @@ class ChatController(QObject):
         return items
 
     async def _load_head(self, conversation_id: int, count: int, generation: int) -> None:
-        messages = await self.store.messages(conversation_id, limit=count)
+        messages, sizes = await self.store.run(lambda s: _with_sizes(s, s.messages(conversation_id, limit=count)))
+        self.model.image_sizes.update(sizes)
         if generation == self._generation and self.model.conversation_id == conversation_id:
             self.model.prepend(self._items(conversation_id, messages))
 
@@ -506,6 +538,9 @@ class ChatController(QObject):
 
     async def delete_conversation(self, conversation_id: int) -> None:
         """Hide it (Undo brings it back until Parla restarts); stop its reply first."""
+        if self._undo is not None and self._undo[1] == conversation_id:
+            self.finish_undo(self._undo[0])  # its message's Undo would bring it back into a hidden chat
+            self.message_undo_ended.emit()
         live = self._lives.get(conversation_id)
         if live is not None and live.task is not None:
             live.task.cancel()
@@ -556,6 +591,9 @@ class ChatController(QObject):
         user, reply = await self.store.run(
             lambda s: _append_exchange(s, cid, _user_content(s, text, pictures, detail), model, parameters)
         )
+        if any(not isinstance(picture, str) for picture in pictures):
+            _user, sizes = await self.store.run(lambda s: _with_sizes(s, [user]))
+            self.model.image_sizes.update(sizes)
         user_item, reply_item = MessageItem.from_message(user), MessageItem.from_message(reply)
         if self.current_id == cid:
             self.model.append([user_item, reply_item])
@@ -593,6 +631,7 @@ class ChatController(QObject):
         model = self.model_for(conversation)
         parameters = request_parameters(conversation.settings)
         reply = await self.store.run(lambda s: _replace_after(s, user_id, None, model, parameters))
+        await self._check_undo(cid)
         if self.current_id != cid:
             return True
         self.model.remove_from(user_row + 1)
@@ -616,6 +655,7 @@ class ChatController(QObject):
         model = self.model_for(conversation)
         parameters = request_parameters(conversation.settings)
         reply = await self.store.run(lambda s: _replace_after(s, message_id, text, model, parameters))
+        await self._check_undo(cid)
         if self.current_id != cid:
             return True
         item.text = text
@@ -627,13 +667,82 @@ class ChatController(QObject):
         self.conversations_changed.emit()
         return True
 
-    async def delete_message(self, message_id: int) -> None:
+    @property
+    def undo_pending(self) -> int | None:
+        """The trash id of the deleted message Undo can bring back now, if any."""
+        return self._undo[0] if self._undo is not None else None
+
+    async def delete_message(self, message_id: int) -> int | None:
+        """Delete a message of the open conversation, with Undo; return its trash id (None: not
+        deleted — unknown, or the reply streaming now). It leaves the view at once; the message
+        whose Undo was offered before is purged (one Undo at a time)."""
         item = self.model.find(message_id)
-        if item is None or item.streaming:
-            return
-        await self.store.delete_message(message_id)
+        cid = self.model.conversation_id
+        if item is None or item.streaming or cid is None:
+            return None
+        row = self.model.row_of(message_id)
         self.model.remove(message_id)
+        try:
+            trash_id = await self.store.trash_message(message_id)
+        except Exception:
+            if self.model.conversation_id == cid and self.model.find(message_id) is None:
+                self.model.insert(min(row, self.model.rowCount()), [item])  # nothing was deleted
+            raise
+        previous, self._undo = self._undo, (trash_id, cid)
+        if previous is not None:
+            self._purge_trash(*previous)
         self.conversations_changed.emit()  # the title follows the first user message
+        return trash_id
+
+    async def undo_delete_message(self, trash_id: int) -> Message:
+        """Bring a deleted message back at its place (``NotFoundError`` once it was purged).
+
+        If its conversation is open, the row comes back there; the caller opens it otherwise.
+        """
+        if self._undo is not None and self._undo[0] == trash_id:
+            self._undo = None
+        message = await self.store.restore_message(trash_id)
+        _restored, sizes = await self.store.run(lambda s: _with_sizes(s, [message]))
+        self.model.image_sizes.update(sizes)
+        cid = message.conversation_id
+        if self.model.conversation_id == cid:
+            await self.wait_loaded()
+            row = await self.store.message_row(message.id)
+            if self.model.conversation_id == cid and self.model.find(message.id) is None:
+                self.model.insert(max(0, min(row, self.model.rowCount())), [MessageItem.from_message(message)])
+        self.conversations_changed.emit()
+        return message
+
+    def finish_undo(self, trash_id: int) -> None:
+        """The Undo time of this deleted message is over (or the offer was dismissed): purge it now."""
+        conversation_id = None
+        if self._undo is not None and self._undo[0] == trash_id:
+            conversation_id = self._undo[1]
+            self._undo = None
+        self._purge_trash(trash_id, conversation_id)
+
+    def _purge_trash(self, trash_id: int, conversation_id: int | None = None) -> None:
+        try:
+            future = self.store.purge_deleted_messages([trash_id])
+        except Exception:  # noqa: BLE001 — the store is closed: closing it purged the trash already
+            log.info("the store closed before a deleted message was purged")
+            return
+        future.add_done_callback(_log_purge_failure)
+        if conversation_id is not None and conversation_id != self.current_id:
+            # Its last message gone for good, a conversation left empty goes too (after the purge:
+            # the store runs calls in order).
+            self.tasks.spawn(self._drop_if_empty(conversation_id), name="chat.drop-empty")
+
+    async def _check_undo(self, conversation_id: int) -> None:
+        """After going on from an earlier message: the store drops deleted messages that were
+        after it, so their Undo ends."""
+        if self._undo is None or self._undo[1] != conversation_id:
+            return
+        trash_id = self._undo[0]
+        alive = await self.store.run(lambda s: any(t == trash_id for t, _m, _c in s.deleted_messages(conversation_id)))
+        if not alive and self._undo is not None and self._undo[0] == trash_id:
+            self._undo = None
+            self.message_undo_ended.emit()
 
     def stop(self, conversation_id: int | None = None) -> bool:
         """Stop the reply streaming in this (the open) conversation; its text so far is kept."""
@@ -979,6 +1088,7 @@ class ChatController(QObject):
             data = await _picture_bytes(client, generated)
             info = await asyncio.to_thread(image_info, data)
             record = await self.store.put_attachment(data, info.mime, width=info.width, height=info.height)
+            self.model.image_sizes[record.hash] = (info.width, info.height)
             part = image_part(record.hash, alt=prompt[:200])
             if part not in live.parts:
                 live.parts.append(part)
@@ -1146,12 +1256,22 @@ class ChatController(QObject):
 # -- store-thread helpers (run inside AsyncStore.run: several calls, one hop) -----------------
 
 
-def _load_tail(store: Store, conversation_id: int, tail: int) -> tuple[Conversation | None, int, list[Message]]:
+def _load_tail(
+    store: Store, conversation_id: int, tail: int
+) -> tuple[Conversation | None, int, list[Message], dict[str, tuple[int, int]]]:
     conversation = store.get_conversation(conversation_id)
     if conversation is None:
-        return None, 0, []
+        return None, 0, [], {}
     total = store.count_messages(conversation_id)
-    return conversation, total, store.messages(conversation_id, offset=max(0, total - tail))
+    messages, sizes = _with_sizes(store, store.messages(conversation_id, offset=max(0, total - tail)))
+    return conversation, total, messages, sizes
+
+
+def _with_sizes(store: Store, messages: list[Message]) -> tuple[list[Message], dict[str, tuple[int, int]]]:
+    """The messages, and the sizes of their pictures (the list sizes thumbnail rows with them)."""
+    hashes = [str(part["hash"]) for message in messages for part in message.images]
+    return messages, (store.attachment_sizes(hashes) if hashes else {})
+
 
 
 def web_image_part(url: str, detail: str | None = None) -> dict[str, Any]:
@@ -1238,8 +1358,8 @@ def _purge_if_empty(store: Store, conversation_id: int) -> bool:
         return False
     if conversation.model or any(value not in (None, "") for value in conversation.settings.values()):
         return False  # set up in the settings panel: the user meant to keep it
-    if store.count_messages(conversation_id):
-        return False
+    if store.count_messages(conversation_id) or store.deleted_messages(conversation_id):
+        return False  # a deleted message Undo can bring back counts as content
     store.purge_conversation(conversation_id)
     return True
 

@@ -141,6 +141,9 @@ class MessageListModel(QAbstractListModel):
         self._rows: dict[int, int] = {}  # message id → row, rebuilt lazily
         self._rows_valid = True
         self.conversation_id: int | None = None
+        #: Pictures' (width, height) by hash, when known: the view sizes thumbnail rows with them
+        #: before the thumbnails are read (hashes name contents, so an entry never changes).
+        self.image_sizes: dict[str, tuple[int, int]] = {}
 
     # -- Qt's model API -------------------------------------------------------------------
 
@@ -236,6 +239,16 @@ class MessageListModel(QAbstractListModel):
             return
         self.beginInsertRows(QModelIndex(), 0, len(items) - 1)
         self._items[0:0] = items
+        self._rows_valid = False
+        self.endInsertRows()
+
+    def insert(self, row: int, items: list[MessageItem]) -> None:
+        """Put ``items`` at ``row`` (a deleted message brought back by Undo)."""
+        if not items:
+            return
+        row = max(0, min(row, len(self._items)))
+        self.beginInsertRows(QModelIndex(), row, row + len(items) - 1)
+        self._items[row:row] = items
         self._rows_valid = False
         self.endInsertRows()
 

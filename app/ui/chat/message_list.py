@@ -21,7 +21,6 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-import sys
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -38,21 +37,34 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import (
+    QAction,
     QDesktopServices,
     QFontMetrics,
     QGuiApplication,
     QImage,
+    QKeySequence,
     QPalette,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
 
 from app.store import Role
 from app.ui.chat.conversation_model import MessageItem, MessageListModel
 from app.ui.chat.markdown import is_safe_link
-from app.ui.chat.math_render import math_jobs
-from app.ui.chat.image_view import INLINE_IMAGE_SIDE, MESSAGE_THUMBNAIL_SIDE
-from app.ui.chat.message_widget import USER_INDENT, MessageWidget
+from app.ui.chat.math_render import math_jobs, typesetter
+from app.ui.chat.image_view import INLINE_IMAGE_SIDE
+from app.ui.chat.message_widget import USER_INDENT, MessageWidget, thumbnail_row_height
 from app.ui.chat.render_document import (
     COPY_SCHEME,
     IMAGE_SCHEME,
@@ -61,7 +73,7 @@ from app.ui.chat.render_document import (
     RenderTheme,
 )
 
-__all__ = ["DocumentCache", "MathWarmup", "MessageListView", "math_warmup", "warm_lexers"]
+__all__ = ["DocumentCache", "MathWarmup", "MessageListView", "MessageUndoBar", "math_warmup", "warm_lexers"]
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +89,12 @@ _MATH_HINT = re.compile(r"\$|\\\(|\\\[")
 
 
 class MathWarmup(QObject):
-    """Loads the formula renderer (matplotlib) in the formula worker thread, ahead of need.
+    """Starts the formula process (it loads matplotlib) from the formula worker thread, ahead of
+    need: when a reply starts thinking, or a conversation with formulas opens.
 
     Nothing waits for it: a formula not typeset yet shows as a placeholder (see
     ``render_document``); this only makes the first image arrive sooner. ``ready`` fires once
-    the renderer is loaded.
+    the process is ready (or could not start: formulas then show as their source).
     """
 
     ready = Signal()
@@ -89,7 +102,7 @@ class MathWarmup(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._started = False
-        self._done = "matplotlib.mathtext" in sys.modules
+        self._done = typesetter().pid is not None
 
     @property
     def is_ready(self) -> bool:
@@ -219,6 +232,87 @@ class DocumentCache:
         return len(self._entries)
 
 
+class MessageUndoBar(QFrame):
+    """"Message deleted. [Undo] [✕]" under the list for a while after a delete, like the sidebar's
+    bar for a conversation. It only shows and tells: ``undo_requested`` (Undo, or Ctrl+Z in the
+    list) and ``expired`` (the time is over, or ✕) carry the deletion's token (its trash id)."""
+
+    undo_requested = Signal(int)
+    expired = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("message_undo_bar")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName(self.tr("Deleted message"))
+        self._token: int | None = None
+        self.label = QLabel(self)
+        self.label.setObjectName("message_undo_label")
+        self.label.setWordWrap(True)
+        self.undo_action = QAction(self.tr("Undo the delete"), self)
+        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
+        self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.undo_action.setEnabled(False)
+        self.undo_action.triggered.connect(self._on_undo)
+        key = self.undo_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        self.undo_button = QPushButton(self.tr("Undo"), self)
+        self.undo_button.setObjectName("message_undo_button")
+        self.undo_button.setAccessibleName(self.tr("Undo the delete"))
+        self.undo_button.setToolTip(self.tr("Bring the deleted message back where it was ({key} in the messages)").format(key=key))
+        self.undo_button.clicked.connect(self._on_undo)
+        self.close_button = QToolButton(self)
+        self.close_button.setObjectName("message_undo_dismiss")
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setAccessibleName(self.tr("Dismiss"))
+        self.close_button.setToolTip(self.tr("Dismiss: the message is deleted for good now"))
+        self.close_button.clicked.connect(self._on_expired)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 4, 4, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.undo_button)
+        layout.addWidget(self.close_button)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self._on_expired)
+        self.hide()
+
+    @property
+    def token(self) -> int | None:
+        """The deletion the bar offers to undo (None while hidden)."""
+        return self._token
+
+    def show_undo(self, text: str, token: int, seconds: float) -> None:
+        """Offer Undo of this deletion (replacing any earlier offer) for ``seconds``."""
+        self._token = token
+        self.label.setText(text)
+        self.timer.start(int(seconds * 1000))
+        self.undo_action.setEnabled(True)
+        self.show()
+
+    @Slot()
+    def hide_undo(self) -> None:
+        """Take the offer away without a word (the deletion ended some other way)."""
+        self._token = None
+        self.timer.stop()
+        self.undo_action.setEnabled(False)
+        self.hide()
+
+    @Slot()
+    def _on_undo(self) -> None:
+        token = self._token
+        self.hide_undo()
+        if token is not None:
+            self.undo_requested.emit(token)
+
+    @Slot()
+    def _on_expired(self) -> None:
+        token = self._token
+        self.hide_undo()
+        if token is not None:
+            self.expired.emit(token)
+
+
 class MessageListView(QAbstractScrollArea):
     """Shows a :class:`MessageListModel`; builds widgets and documents for visible rows only."""
 
@@ -257,6 +351,7 @@ class MessageListView(QAbstractScrollArea):
         self._model_label = ""
         self._last_reply_seen: int | None = None
         self._font_metrics: tuple[int, int, int] | None = None
+        self._card_height: int | None = None
         self._layout_timer = QTimer(self)
         self._layout_timer.setSingleShot(True)
         self._layout_timer.timeout.connect(self.ensure_layout)
@@ -266,6 +361,9 @@ class MessageListView(QAbstractScrollArea):
         self._empty_label.setWordWrap(True)
         self._empty_label.hide()
         self.layout_passes = 0
+        #: Undo after deleting a message; the page puts it under the list (``addWidget``).
+        self.undo_bar = MessageUndoBar(self)
+        self.addAction(self.undo_bar.undo_action)  # Ctrl+Z while the focus is in the list
 
         self.verticalScrollBar().setSingleStep(48)
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
@@ -323,8 +421,25 @@ class MessageListView(QAbstractScrollArea):
 
     @Slot(str)
     def _on_image_loaded(self, digest: str) -> None:
-        """A kept picture is ready: rows that show it in their text are rebuilt and measured again."""
+        """A kept picture is ready: rows that show it in their text are rebuilt and measured again,
+        and so are rows whose thumbnails waited for its size (the store did not know it)."""
         touched = False
+        sizes = self._model.image_sizes
+        as_thumbnail = any(
+            item.role is Role.USER and any(part.get("hash") == digest for part in item.images)
+            for item in self._model.items
+        ) or any(digest in widget.images.hashes() for widget in self._widgets.values())
+        if as_thumbnail and digest not in sizes and self._image_cache is not None:
+            pixmap = self._image_cache.thumbnail(digest)  # type: ignore[attr-defined]
+            if pixmap is not None and not pixmap.isNull():
+                sizes[digest] = (pixmap.width(), pixmap.height())
+                for row, item in enumerate(self._model.items):
+                    if any(part.get("hash") == digest for part in item.images):
+                        touched = True
+                        self._exact[row] = False
+                        widget = self._widgets.get(item.id)
+                        if widget is not None:
+                            self._bind(widget, item, row)
         for row, item in enumerate(self._model.items):
             if item.role is Role.USER or not any(part.get("hash") == digest for part in item.images):
                 continue
@@ -420,6 +535,8 @@ class MessageListView(QAbstractScrollArea):
         self._recompute_tops(0)
         self._follow = True
         self._last_reply_seen = self._last_reply_id()
+        if any(needs_math(item.text) for item in self._model.items[-40:]):
+            math_warmup().request()  # the formula process starts in the worker, ahead of the first image
         self._update_empty()
         self._schedule_layout()
 
@@ -509,23 +626,87 @@ class MessageListView(QAbstractScrollArea):
         return width - round(width * USER_INDENT) if item.role is Role.USER else width
 
     def _estimate(self, item: MessageItem, width: int) -> int:
-        """A cheap guess of a row's height: line count at this width × line height, plus chrome."""
-        char_width, line, chrome = self._metrics()
-        per_line = max(10, int((self._item_width(item, width) - 24) / char_width))
+        """A cheap guess of a row's height: line count at this width × line height, plus chrome,
+        the row of thumbnails (as tall as the widget will make it) and the tool-call cards."""
+        char_width, line, chrome, text_chrome = self._metrics()
+        item_width = self._item_width(item, width)
+        per_line = max(10, int((item_width - 24) / char_width))
         text = item.text
-        lines = text.count("\n") + 1 + len(text) // per_line
+        lines = text.count("\n") + 1 + len(text) // per_line if text else 0
+        if item.role is not Role.USER:
+            lines += text.count("\n\n") // 2  # paragraphs of a rendered reply are spaced apart
         if item.reasoning and item.thinking_visible():
             lines += item.reasoning.count("\n") + 1 + len(item.reasoning) // per_line
-        pictures = MESSAGE_THUMBNAIL_SIDE + 8 if item.images else 0
-        return lines * line + chrome + pictures
+        height = lines * line + chrome + (text_chrome if text else 0)
+        if item.images:
+            # Pictures shown in a reply's text are counted as text lines; the thumbnails below it:
+            thumbnails = [str(part.get("hash")) for part in item.images]
+            height += thumbnail_row_height(thumbnails, self._model.image_sizes) + 8
+        if item.tool_calls:
+            height += self._tool_cards_estimate(item, item_width, char_width, line)
+        return height
 
-    def _metrics(self) -> tuple[int, int, int]:
-        """(average character width, line height, chrome height) for estimates; cached per font."""
+    def _tool_cards_estimate(self, item: MessageItem, width: int, char_width: int, line: int) -> int:
+        """The cards of a reply's tool calls: a header line each (measured once on a real card),
+        and the arguments and result of the ones the user opened."""
+        if self._card_height is None:
+            from app.ui.chat.tool_cards import ToolCallCard, call_record
+
+            card = ToolCallCard()
+            card.setFont(self.font())
+            card.set_record(call_record("estimate", "calculator", "{}", round_no=1), False)
+            self._card_height = card.sizeHint().height()
+            card.deleteLater()
+        calls = item.tool_calls
+        height = 4 + len(calls) * self._card_height + 3 * (len(calls) - 1) + 4
+        per_line = max(10, int((width - 60) / char_width))
+        for record in calls:
+            if str(record.get("id", "")) not in item.tool_open:
+                continue
+            function = record.get("function") if isinstance(record.get("function"), dict) else {}
+            shown = [str((function or {}).get("arguments") or ""), str(record.get("result") or "")]
+            lines = 2 + sum(text.count("\n") + 1 + len(text) // per_line for text in shown)
+            height += lines * line + 12
+        return height
+
+    def _metrics(self) -> tuple[int, int, int, int]:
+        """(average character width, line height, chrome height, what a text adds besides its
+        lines) for estimates: measured once per font on a real message widget, so an estimate
+        misses only by how the text wraps."""
         if self._font_metrics is None:
+            self._card_height = None
             metrics = QFontMetrics(self.font())
             spacing = metrics.lineSpacing()
-            self._font_metrics = (max(1, metrics.averageCharWidth()), int(spacing * 1.15), 3 * spacing + 24)
+            fallback = (max(1, metrics.averageCharWidth()), spacing, 3 * spacing + 24, 4)
+            try:
+                line, chrome, text_chrome = self._measure_chrome()
+            except Exception:  # noqa: BLE001 — estimates only: the first measure corrects them
+                log.exception("message heights could not be calibrated")
+                self._font_metrics = fallback
+            else:
+                self._font_metrics = (fallback[0], line if line > 0 else spacing, chrome, max(0, text_chrome))
         return self._font_metrics
+
+    def _measure_chrome(self) -> tuple[int, int, int]:
+        """(line height, height of a message without text, what a one-line text adds beyond its line)."""
+        probe = self._acquire()  # a widget the list uses next anyway: no extra one is made
+        try:
+            heights = []
+            for text in ("", "x", "x\ny"):
+                document = None
+                if text:
+                    document = MessageDocument(self._cache.theme)
+                    document.setPlainText(text)
+                item = MessageItem(id=-1, role=Role.ASSISTANT, text=text)
+                probe.bind(item, document, None, last_reply=False, busy=False, model_label="Assistant")
+                heights.append(probe.heightForWidth(600))
+                probe.unbind()
+            empty, one, two = heights
+            line = two - one
+            return line, empty, one - empty - line
+        finally:
+            probe.hide()
+            self._pool.append(probe)
 
     def _recompute_tops(self, first: int) -> None:
         tops, heights = self._tops, self._heights
@@ -664,6 +845,7 @@ class MessageListView(QAbstractScrollArea):
             last_reply=item.id == self._last_reply_id(),
             busy=self._busy,
             model_label=self._model_label,
+            image_sizes=self._model.image_sizes,
         )
 
     def _rebind_last_reply(self) -> None:
@@ -724,6 +906,72 @@ class MessageListView(QAbstractScrollArea):
                 return
         if is_safe_link(href):
             QDesktopServices.openUrl(QUrl(href))
+
+    # -- the keyboard -----------------------------------------------------------------------
+
+    def message_controls(self) -> list[QWidget]:
+        """What Tab visits in the messages on screen (Thinking, tool cards, pictures, Retry, Copy,
+        Edit, Regenerate, Delete, the editor), top to bottom and left to right.
+
+        These controls stay out of the window's Tab chain (recycled widgets would put them there
+        in the order they were made, not shown): the list hands the focus on itself."""
+        viewport = self.viewport()
+        area = viewport.rect()
+        found: list[tuple[int, int, QWidget]] = []
+        for widget in self._widgets.values():
+            if not widget.isVisible():
+                continue
+            for child in widget.findChildren(QWidget):
+                if not isinstance(child, (QAbstractButton, QPlainTextEdit)) and child.objectName() != "message_image":
+                    continue
+                if not child.isVisible() or not child.isEnabled():
+                    continue
+                corner = child.mapTo(viewport, child.rect().topLeft())
+                if QRect(corner, child.size()).intersects(area):
+                    found.append((corner.y(), corner.x(), child))
+        found.sort(key=lambda entry: (entry[0], entry[1]))
+        return [child for _y, _x, child in found]
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002
+        """Tab from the list goes through the controls of the messages on screen, then on to the
+        composer; Shift+Tab from the first of them comes back to the list."""
+        focus = QApplication.focusWidget()
+        if focus is None or not (focus is self or self.viewport().isAncestorOf(focus)):
+            return super().focusNextPrevChild(next)
+        controls = self.message_controls()
+        if focus is self:
+            if next and controls:
+                self._focus_control(controls[0], Qt.FocusReason.TabFocusReason)
+                return True
+            return super().focusNextPrevChild(next)
+        index = controls.index(focus) if focus in controls else -1
+        step = index + (1 if next else -1)
+        if index >= 0 and 0 <= step < len(controls):
+            self._focus_control(controls[step], Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason)
+            return True
+        if not next:
+            self.setFocus(Qt.FocusReason.BacktabFocusReason)
+            return True
+        target = self.nextInFocusChain()  # past the last: whatever follows the list
+        while target is not self and (
+            self.isAncestorOf(target) or not target.isVisible() or not target.isEnabled()
+            or not target.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            target = target.nextInFocusChain()
+        target.setFocus(Qt.FocusReason.TabFocusReason)
+        return True
+
+    def _focus_control(self, control: QWidget, reason: Qt.FocusReason) -> None:
+        """Focus a message's control, scrolling it fully into view if it is cut by an edge."""
+        top = control.mapTo(self.viewport(), control.rect().topLeft()).y()
+        bottom = top + control.height()
+        height = self.viewport().height()
+        if top < 0 or bottom > height:
+            self._follow = False
+            bar = self.verticalScrollBar()
+            self._set_scroll(bar.value() + (top - SPACING if top < 0 else bottom - height + SPACING))
+            self.ensure_layout()
+        control.setFocus(reason)
 
     # -- Qt events --------------------------------------------------------------------------
 

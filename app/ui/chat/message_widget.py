@@ -12,6 +12,7 @@ reply gets a "Stopped" note, one cut short by Parla closing an "Interrupted" not
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette
@@ -30,14 +31,14 @@ from PySide6.QtWidgets import (
 from app.store import MessageState, Role
 from app.ui.chat.conversation_model import MessageItem
 from app.ui.chat.document_view import DocumentView
-from app.ui.chat.image_view import ChatImageCache, MessageImages, MessageWebImages
+from app.ui.chat.image_view import MESSAGE_THUMBNAIL_SIDE, ChatImageCache, MessageImages, MessageWebImages
 from app.ui.chat.render_document import KEPT_SCHEME
 from app.ui.chat.tool_cards import ToolCardsView
 
 #: ``finish_reason`` of a reply cut by the round limit of the tool loop (it offers Continue).
 TOOL_ROUNDS_REASON = "tool_rounds"
 
-__all__ = ["TOOL_ROUNDS_REASON", "MessageAction", "MessageWidget"]
+__all__ = ["TOOL_ROUNDS_REASON", "MessageAction", "MessageWidget", "thumbnail_row_height"]
 
 
 class MessageAction:
@@ -51,6 +52,24 @@ class MessageAction:
     RETRY = "retry"
     #: Go on with the tool loop after the round limit stopped it.
     CONTINUE = "continue"
+
+
+#: The lowest a row of thumbnails gets (a very wide picture stays easy to click).
+_THUMBNAIL_MIN_HEIGHT = 48
+
+
+def thumbnail_row_height(hashes: list[str], sizes: Mapping[str, tuple[int, int]]) -> int:
+    """How tall a message's row of thumbnails is: as tall as its tallest picture at thumbnail
+    size (pictures fit a :data:`MESSAGE_THUMBNAIL_SIDE` square), a full square when a picture's
+    size is not known yet. The list estimates unmeasured rows with the same number."""
+    tallest = 0
+    for digest in hashes:
+        size = sizes.get(digest)
+        if size is None or size[0] <= 0 or size[1] <= 0:
+            return MESSAGE_THUMBNAIL_SIDE
+        width, height = size
+        tallest = max(tallest, round(MESSAGE_THUMBNAIL_SIDE * min(1.0, height / width)))
+    return max(_THUMBNAIL_MIN_HEIGHT, min(MESSAGE_THUMBNAIL_SIDE, tallest))
 
 
 #: Horizontal room left of a user message: its bubble starts this far in (a share of the width).
@@ -95,6 +114,8 @@ class MessageWidget(QWidget):
         self._thinking_button.setObjectName("thinking_button")
         self._thinking_button.setAutoRaise(True)
         self._thinking_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self._thinking_button.setAccessibleName(self.tr("Thinking"))
+        self._thinking_button.setToolTip(self.tr("Show or hide how the model reasoned before answering"))
         self._thinking_button.clicked.connect(self._on_thinking_clicked)
         self._reasoning_view = DocumentView(self)
         self._reasoning_view.setObjectName("reasoning_view")
@@ -160,6 +181,8 @@ class MessageWidget(QWidget):
         self._copy_button.setText(self.tr("Copy"))
         self._copy_button.setAutoRaise(True)
         self._copy_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._copy_button.setAccessibleName(self.tr("Copy"))
+        self._copy_button.setToolTip(self.tr("Copy this message as Markdown or as plain text"))
         copy_menu = QMenu(self._copy_button)
         self._copy_markdown_action = copy_menu.addAction(self.tr("Copy as Markdown"))
         self._copy_markdown_action.triggered.connect(lambda: self._request(MessageAction.COPY_MARKDOWN))
@@ -167,8 +190,11 @@ class MessageWidget(QWidget):
         self._copy_plain_action.triggered.connect(lambda: self._request(MessageAction.COPY_PLAIN))
         self._copy_button.setMenu(copy_menu)
         self._edit_button = self._action_button("edit_button", self.tr("Edit"), MessageAction.EDIT)
+        self._edit_button.setToolTip(self.tr("Change this message and send it again; the replies after it are replaced"))
         self._regenerate_button = self._action_button("regenerate_button", self.tr("Regenerate"), MessageAction.REGENERATE)
+        self._regenerate_button.setToolTip(self.tr("Ask for a new reply in place of this one"))
         self._delete_button = self._action_button("delete_button", self.tr("Delete"), MessageAction.DELETE)
+        self._delete_button.setToolTip(self.tr("Delete this message (Undo brings it back for a while)"))
         self._actions = QWidget(self)
         actions_layout = QHBoxLayout(self._actions)
         actions_layout.setContentsMargins(0, 0, 0, 0)
@@ -200,11 +226,16 @@ class MessageWidget(QWidget):
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._refresh_status)
         self._apply_muted_colors()
+        # Out of the window's Tab chain: the list leads Tab through them in the order they show.
+        for button in (self._thinking_button, self._retry_button, self._continue_button, self._copy_button,
+                       self._edit_button, self._regenerate_button, self._delete_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def _action_button(self, name: str, text: str, action: str) -> QToolButton:
         button = QToolButton(self)
         button.setObjectName(name)
         button.setText(text)
+        button.setAccessibleName(text)
         button.setAutoRaise(True)
         button.clicked.connect(lambda: self._request(action))
         return button
@@ -270,8 +301,10 @@ class MessageWidget(QWidget):
         last_reply: bool,
         busy: bool,
         model_label: str,
+        image_sizes: Mapping[str, tuple[int, int]] | None = None,
     ) -> None:
-        """Show ``item`` with these documents; ``last_reply``: offer Regenerate; ``busy``: a reply streams."""
+        """Show ``item`` with these documents; ``last_reply``: offer Regenerate; ``busy``: a reply
+        streams; ``image_sizes``: pictures' sizes by hash, for thumbnails as tall as they need."""
         if self._item is not item:
             self._flash_until = 0.0
             if self._editing:
@@ -284,7 +317,17 @@ class MessageWidget(QWidget):
         self._content_view.setVisible(not self._editing and content is not None and bool(item.text))
         # Pictures shown in the text (in place of their markdown) are not repeated below it.
         inlined = getattr(content, "inlined", ())
-        self._images.set_images([str(part["hash"]) for part in item.images if part["hash"] not in inlined])
+        thumbnails = [str(part["hash"]) for part in item.images if part["hash"] not in inlined]
+        self._images.set_images(thumbnails)
+        if thumbnails:
+            # Not a square per picture: a wide picture would leave empty space under it.
+            tile = thumbnail_row_height(thumbnails, image_sizes or {})
+            for index in range(len(thumbnails)):
+                self._images.thumb(index).setFixedHeight(tile)
+            # A recycled widget had another message's row: its size hint, cached, must go now,
+            # before the list measures this row.
+            self._images.layout().invalidate()
+            self._images.updateGeometry()
         self._web_images.set_urls(_web_urls(item.web_images), item.web_loading)
 
         has_reasoning = bool(item.reasoning) and reasoning is not None
@@ -379,7 +422,9 @@ class MessageWidget(QWidget):
         if text != self._status.text():
             self._status.setText(text)
         visible = bool(text)
-        if visible != self._status.isVisible():
+        # isHidden, not isVisible: a recycled widget is bound while hidden, and an empty line left
+        # "not hidden" would take a line of height under the message once it is shown.
+        if visible == self._status.isHidden():
             self._status.setVisible(visible)
             self.updateGeometry()
 
@@ -394,14 +439,23 @@ class MessageWidget(QWidget):
             box = QWidget(self)
             editor = QPlainTextEdit(box)
             editor.setObjectName("message_editor")
+            editor.setAccessibleName(self.tr("Edit message"))
+            editor.setToolTip(self.tr("The new text of your message (Tab moves on to Save and Send)"))
             editor.setTabChangesFocus(True)
             editor.textChanged.connect(self._fit_editor)
             save = QPushButton(self.tr("Save and Send"), box)
             save.setObjectName("save_edit_button")
+            save.setAccessibleName(self.tr("Save and Send"))
+            save.setToolTip(self.tr("Send the changed message; the replies after it are replaced"))
             save.clicked.connect(self._on_save_edit)
             cancel = QPushButton(self.tr("Cancel"), box)
             cancel.setObjectName("cancel_edit_button")
+            cancel.setAccessibleName(self.tr("Cancel"))
+            cancel.setToolTip(self.tr("Keep the message as it was"))
             cancel.clicked.connect(self._on_cancel_edit)
+            editor.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab: through the list, like the buttons
+            save.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            cancel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             buttons = QHBoxLayout()
             buttons.addStretch(1)
             buttons.addWidget(cancel)

@@ -139,13 +139,13 @@ def test_copy_as_markdown_and_plain_text(chat: ChatHarness, loopback: Any) -> No
     assert QApplication.clipboard().text() == "Echo: bold and code"
 
 
-def test_delete_a_message_after_confirmation(chat: ChatHarness) -> None:
+def test_delete_a_message_with_undo(chat: ChatHarness) -> None:
+    # No question first: the message goes at once and the bar offers Undo (tests/ui/chat/test_message_undo.py).
     chat.send("delete my reply")
     reply = chat.wait_done()
     chat.widget(reply.id).button(MessageAction.DELETE).click()
-    chat.qtbot.waitUntil(lambda: chat.page.confirmation is not None)
-    [b for b in chat.page.confirmation.buttons() if b.text() == "Delete"][0].click()
-    chat.qtbot.waitUntil(lambda: len(chat.items()) == 1)
+    chat.qtbot.waitUntil(lambda: len(chat.items()) == 1 and chat.page.view.undo_bar.isVisible())
+    assert chat.page.confirmation is None
     assert chat.call(chat.store.count_messages(chat.page.controller.current_id)) == 1
 
 
