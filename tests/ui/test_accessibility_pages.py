@@ -7,9 +7,14 @@ have an accessible name — read the way a screen reader gets it, through ``QAcc
 tooltip. The same pages are then built again with the Chinese translation installed (compiled from
 resources/i18n/parla_zh_CN.ts) and every name and tooltip must come out translated.
 
+The Chat tab is walked in every state that shows controls of its own (``chat_states``: messages
+with Thinking, tool cards, the edit box, Undo, Retry/Continue, the tool confirmation, the settings
+panel, a picture and its viewer, the By meaning consent and results, a completion with two choices).
+
 The keyboard half: form captions reach their fields with Alt+letter (buddies), Tab follows the
-layout, the gallery works with Enter, the Menu key and Esc, the mask editor's tools show their keys,
-and the pages' keys (push-to-talk included) are listed in Help ▸ Keyboard shortcuts.
+layout (in the Chat tab through the controls of the messages on screen, in order), the gallery
+and the conversation list work with Enter and the Menu key, the mask editor's tools show their
+keys, and the pages' keys (push-to-talk included) are listed in Help ▸ Keyboard shortcuts.
 """
 
 from __future__ import annotations
@@ -317,15 +322,166 @@ def test_settings_pages_have_names_and_tooltips(qtbot: Any, connected: AppContex
     dialog.reject()
 
 
-@pytest.mark.xfail(strict=False, reason="chat controls being added")
-def test_chat_page_controls_have_names_and_tooltips(qtbot: Any, connected: AppContext) -> None:
-    page = build_chat(qtbot, connected)
+def _wait_reply(qtbot: Any, page: Any) -> Any:
+    from app.store import MessageState
+
+    def done() -> bool:
+        items = page.model.items
+        return bool(items) and items[-1].state is not MessageState.STREAMING and not page.controller.is_streaming()
+
+    qtbot.waitUntil(done, timeout=15000)
+    page.view.ensure_layout()
+    qtbot.wait(30)
+    return page.model.items[-1]
+
+
+def _send(qtbot: Any, page: Any, text: str) -> Any:
+    page.composer.editor.setPlainText(text)
+    page.composer.send_button.click()
+    # The question is in the list, its reply under it.
+    qtbot.waitUntil(lambda: len(page.model.items) >= 2 and page.model.items[-2].text == text, timeout=10000)
+    return _wait_reply(qtbot, page)
+
+
+def chat_states(qtbot: Any, context: AppContext, page: Any, loopback: Any, folder: Path) -> Iterator[tuple[str, QWidget]]:
+    """Every state of the Chat tab that shows controls of its own, one after the other: each is
+    yielded as (what, the widget to walk). Driven through the loopback server, like a user would."""
+    from PIL import Image
+
+    from app.ui.chat.message_widget import MessageAction
+    from app.ui.chat.tool_cards import ToolConfirmDialog
+    from tests.loopback.server import Fault
+
+    def tools_on(names: list[str], **extra: Any) -> None:
+        settings = {"tools_enabled": True, "tools": names, **extra}
+        run(qtbot, page.controller.update_settings(settings=settings))
+
+    yield "an empty chat", page
+    # A reply with Thinking (opened), the user's message above it.
+    loopback.inject("/chat/completions", Fault(quirk=5))
+    reply = _send(qtbot, page, "think about the zebra first")
+    widget = page.view.widget_for(reply.id)
+    assert widget is not None and widget.button(MessageAction.REGENERATE).isVisible()
+    widget._thinking_button.click()
+    yield "a reply with Thinking", page
+    # The user's message in the edit-and-resend editor.
+    user = page.model.items[-2]
+    editor_widget = page.view.begin_edit(user.id)
+    assert editor_widget is not None and editor_widget.editor is not None and editor_widget.editor.isVisible()
+    yield "the edit-and-resend editor", page
+    page.view.end_edit()
+    # Tool cards, one of them opened.
+    tools_on(["current_datetime", "calculator"])
+    reply = _send(qtbot, page, "use all tools")
+    widget = page.view.widget_for(reply.id)
+    assert widget is not None and len(widget.tool_cards.cards) == 2
+    widget.tool_cards.cards[0].header.click()
+    yield "a reply with tool cards", page
+    # The round limit: the error box with Retry and Continue.
+    context.preferences.chat_tool_rounds = 1
+    reply = _send(qtbot, page, "use tool calculator")
+    widget = page.view.widget_for(reply.id)
+    assert widget is not None and widget.button(MessageAction.CONTINUE).isVisible()
+    assert widget.button(MessageAction.RETRY).isVisible()
+    yield "a reply stopped by the round limit", page
+    context.preferences.chat_tool_rounds = 8
+    # A deleted message: the Undo bar.
+    page.view.action_requested.emit(MessageAction.DELETE, reply.id)
+    qtbot.waitUntil(lambda: page.view.undo_bar.isVisible(), timeout=10000)
+    yield "the Undo bar after deleting a message", page
+    # The tool confirmation dialog.
+    tools_on(["generate_image"])
+    page.composer.editor.setPlainText("use tool generate_image of a red fox")
+    page.composer.send_button.click()
+    qtbot.waitUntil(lambda: page.controller.confirmation is not None and page.controller.confirmation.isVisible(),
+                    timeout=10000)
+    dialog = page.controller.confirmation
+    assert isinstance(dialog, ToolConfirmDialog)
+    yield "the tool confirmation dialog", dialog
+    dialog.deny_button.click()
+    _wait_reply(qtbot, page)
+    # The settings panel, its Tools section on.
+    page.settings_button.setChecked(True)
+    qtbot.waitUntil(lambda: page.settings_panel.isVisible())
+    yield "the settings panel", page
+    page.settings_button.setChecked(False)
+    # A picture in the composer's strip.
+    picture = folder / "square.png"
+    Image.new("RGB", (300, 200), (10, 120, 200)).save(picture, "PNG")
+    page.attach_image_file(str(picture))
+    strip = page.composer.attachments
+    qtbot.waitUntil(lambda: strip.count() == 1 and all(p.ready for p in strip.images()), timeout=10000)
+    yield "a picture attached", page
+    # Sent: its thumbnail in the message, opened in the viewer (from the keyboard: Enter on it).
+    _send(qtbot, page, "look at this square")
+    user = page.model.items[-2]
+    widget = page.view.widget_for(user.id)
+    assert widget is not None and widget.images.isVisible()
+    thumb = widget.images.thumb(0)
+    thumb.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(thumb, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.viewer is not None and page.viewer.isVisible(), timeout=10000)
+    yield "the picture viewer", page.viewer
+    page.viewer.close()
+    qtbot.waitUntil(lambda: page.viewer is None, timeout=5000)
+    # Search results, by meaning on (the line under the switch shows the indexing).
+    page.sidebar.meaning_check.click()
+    qtbot.waitUntil(lambda: page.semantic.confirmation is not None and page.semantic.confirmation.isVisible(),
+                    timeout=10000)
+    consent = page.semantic.confirmation
+    yield "the By meaning consent question", consent
+    consent.findChild(QAbstractButton, "meaning_turn_on").click()
+    qtbot.waitUntil(lambda: page.sidebar.meaning_check.isChecked() and page.sidebar.meaning_bar.isVisible(),
+                    timeout=10000)
+    page.sidebar.search_edit.setText("zebra")
+    qtbot.waitUntil(lambda: page.sidebar.results_view.isVisible(), timeout=10000)
+    qtbot.wait(100)
+    yield "search results, by meaning", page
+    page.sidebar.search_edit.clear()
+    # The completion view with two choices (and an error line shown).
+    page.new_completion()
+    qtbot.waitUntil(lambda: page.main_stack.currentWidget() is page.completion_view, timeout=5000)
+    view = page.completion_view
+    view.editor.setPlainText("Names")
+    view.parameters_panel.n_spin.setValue(2)
+    view.parameters_panel.flush()
+    view.complete_button.click()
+    qtbot.waitUntil(lambda: not view.controller.is_streaming() and view.complete_button.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: view.choices_bar.isVisible(), timeout=5000)
+    yield "a text completion with two choices", page
+
+
+def walk_chat(qtbot: Any, context: AppContext, loopback: Any, folder: Path,
+              check: Callable[[QWidget], str]) -> dict[str, str]:
+    """``check`` run on every state of the Chat tab: {state: what it found} for those it faulted."""
+    page = build_chat(qtbot, context)
+    faults: dict[str, str] = {}
+    reported: set[str] = set()
+    seen = 0
     try:
-        assert len(controls(page)) >= 2
-        missing = unnamed(page)
-        assert not missing, "\n" + missing
+        for state, root in chat_states(qtbot, context, page, loopback, folder):
+            seen += len(controls(root))
+            # Each fault once, in the first state that shows it (the composer is in all of them).
+            found = [line for line in check(root).splitlines() if line not in reported]
+            reported.update(found)
+            if found:
+                faults[state] = "\n".join(found)
     finally:
-        close_chat(qtbot, connected, page)
+        close_chat(qtbot, context, page)
+    assert seen >= 100  # the walk saw the controls of every state
+    return faults
+
+
+def _report(faults: dict[str, str]) -> str:
+    return "".join(f"\n-- {state}:\n{found}" for state, found in faults.items())
+
+
+def test_chat_page_controls_have_names_and_tooltips(qtbot: Any, connected: AppContext, loopback: Any,
+                                                    tmp_path: Path) -> None:
+    """Every state of the Chat tab: messages and their actions, Thinking, tool cards, the editor,
+    Undo, the confirmation dialog, the settings panel, a picture, search by meaning, completions."""
+    faults = walk_chat(qtbot, connected, loopback, tmp_path, unnamed)
+    assert not faults, _report(faults)
 
 
 # -- the same in Chinese ------------------------------------------------------------------------
@@ -366,6 +522,16 @@ def test_status_bar_names_and_tooltips_are_translated(qtbot: Any, make_context: 
                                                        chinese: None) -> None:
     missing = untranslated(build_status_bar(qtbot, make_context, loopback), DATA)
     assert not missing, "\n" + missing
+
+
+# The user's own words in the chat states (the tools' names are the model's words, sent as they are).
+CHAT_DATA = (*DATA, "gpt-4o-mini")
+
+
+def test_chat_names_and_tooltips_are_translated(qtbot: Any, connected: AppContext, loopback: Any, chinese: None,
+                                                 tmp_path: Path) -> None:
+    faults = walk_chat(qtbot, connected, loopback, tmp_path, lambda root: untranslated(root, CHAT_DATA))
+    assert not faults, _report(faults)
 
 
 @pytest.mark.parametrize("name", ["profiles", "general", "voice"])
@@ -577,3 +743,113 @@ def test_tab_follows_the_voice_conversation_layout(qtbot: Any, connected: AppCon
                 and w.focusPolicy() & Qt.FocusPolicy.TabFocus]
     assert page.talk_button in expected and len(expected) >= 4
     assert _tab_through(qtbot, expected[0], len(expected) - 1) == expected
+
+
+def test_tab_follows_the_chat_page_layout(qtbot: Any, connected: AppContext, loopback: Any, tmp_path: Path) -> None:
+    """Sidebar → toolbar → the message list → the controls of the messages on screen, in the order
+    they show → the composer → Send → Attach; Shift+Tab comes back the same way. A message's
+    action works from there with Space (Regenerate asks the server again)."""
+    from app.ui.chat.message_widget import MessageAction
+
+    page = build_chat(qtbot, connected)
+    try:
+        _send(qtbot, page, "hello there")
+        reply = _send(qtbot, page, "and a second question")
+        page.composer.editor.setPlainText("a draft")
+        _activate(qtbot, page)
+        messages = page.view.message_controls()
+        regenerate = page.view.widget_for(reply.id).button(MessageAction.REGENERATE)
+        names = [w.objectName() for w in messages]
+        assert names.count("copy_button") == 4 and names[-3:] == ["copy_button", "regenerate_button", "delete_button"]
+        tops = [w.mapTo(page, w.rect().topLeft()).y() for w in messages]
+        assert tops == sorted(tops)  # top to bottom, whatever widget the list recycled for a row
+        sidebar = page.sidebar
+        expected = [sidebar.new_button, sidebar.new_menu_button, sidebar.search_edit, sidebar.meaning_check,
+                    sidebar.list_view, page.findChild(QWidget, "export_button"), page.settings_button, page.view,
+                    *messages, page.composer.editor, page.composer.send_button, page.composer.attach_button]
+        assert _tab_through(qtbot, sidebar.new_button, len(expected) - 1) == expected
+        back = [QApplication.focusWidget()]
+        for _ in range(4):
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+            back.append(QApplication.focusWidget())
+        assert back == [page.composer.attach_button, page.composer.send_button, page.composer.editor, page.view,
+                        page.settings_button]
+        messages[2].setFocus(Qt.FocusReason.TabFocusReason)  # Shift+Tab inside the messages goes back one
+        qtbot.keyClick(messages[2], Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+        assert QApplication.focusWidget() is messages[1]
+        # Into the messages again, on to Regenerate, and Space presses it.
+        page.view.setFocus(Qt.FocusReason.TabFocusReason)
+        while QApplication.focusWidget() is not regenerate:
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            assert page.view.isAncestorOf(QApplication.focusWidget())
+        asked = len(loopback.requests_to("/chat/completions"))
+        qtbot.keyClick(regenerate, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: len(loopback.requests_to("/chat/completions")) == asked + 1, timeout=10000)
+        _wait_reply(qtbot, page)
+        # Pictures attached later: their remove buttons come after Send, before the detail choice.
+        from PIL import Image
+
+        for name in ("one.png", "two.png"):
+            Image.new("RGB", (120, 80), (200, 20, 20)).save(tmp_path / name, "PNG")
+            page.attach_image_file(str(tmp_path / name))
+        strip = page.composer.attachments
+        qtbot.waitUntil(lambda: strip.count() == 2 and all(p.ready for p in strip.images()), timeout=10000)
+        removes = [w for w in strip.findChildren(QAbstractButton, "attachment_remove") if w.isVisible()]
+        composer = [page.composer.editor, page.composer.send_button, *removes, strip.detail_combo,
+                    page.composer.attach_button]
+        assert _tab_through(qtbot, page.composer.editor, len(composer) - 1) == composer
+    finally:
+        close_chat(qtbot, connected, page)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support grabbing")
+def test_the_menu_key_shows_the_current_conversations_menu(qtbot: Any, connected: AppContext, loopback: Any) -> None:
+    from PySide6.QtWidgets import QMenu
+
+    page = build_chat(qtbot, connected)
+    try:
+        _send(qtbot, page, "first chat")
+        first = page.controller.current_id
+        page.new_chat()
+        qtbot.waitUntil(lambda: not page.model.items, timeout=10000)
+        qtbot.wait(50)
+        _send(qtbot, page, "second chat")
+        second = page.controller.current_id
+        _activate(qtbot, page)
+        view = page.sidebar.list_view
+        model = page.sidebar.model
+        qtbot.waitUntil(lambda: model.row_of(first) >= 0 and model.row_of(second) >= 0, timeout=10000)
+        view.setFocus(Qt.FocusReason.TabFocusReason)
+        view.setCurrentIndex(model.index(model.row_of(first), 0))  # the older one: the menu is the current row's
+        qtbot.waitUntil(lambda: page.controller.current_id == first, timeout=10000)
+        qtbot.keyClick(view, Qt.Key.Key_Menu)
+        qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu))
+        menu = QApplication.activePopupWidget()
+        assert [a.objectName() for a in menu.actions() if a.objectName()] == ["rename_action", "pin_action", "delete_action"]
+        row = view.visualRect(view.currentIndex())
+        assert view.viewport().mapToGlobal(row.topLeft()).y() <= menu.pos().y() <= view.viewport().mapToGlobal(row.bottomLeft()).y() + 1
+        menu.actions()[0].trigger()  # Rename: the row's editor opens
+        qtbot.waitUntil(lambda: view.state() == QAbstractItemView.State.EditingState)
+    finally:
+        close_chat(qtbot, connected, page)
+
+
+def test_tab_leaves_the_completion_editor_and_walks_its_parameters(qtbot: Any, connected: AppContext,
+                                                                    loopback: Any) -> None:
+    """The completion view from the keyboard: Tab leaves the document (no trap) for Complete and
+    then each parameter, every stop a named control; no blank stops (the scroll area)."""
+    page = build_chat(qtbot, connected)
+    try:
+        page.new_completion()
+        qtbot.waitUntil(lambda: page.main_stack.currentWidget() is page.completion_view, timeout=5000)
+        view = page.completion_view
+        view.editor.setPlainText("Names")
+        _activate(qtbot, page)
+        visited = _tab_through(qtbot, view.editor, 13)
+        assert visited[1] is view.complete_button
+        assert view.editor.toPlainText() == "Names"  # Tab moved on, it typed nothing
+        panel = view.parameters_panel
+        assert panel.n_spin in visited and visited[-1] is panel.findChild(QWidget, "completion_suffix")
+        assert all(_named(w) and w.toolTip() for w in visited), [_describe(w) for w in visited if not _named(w)]
+    finally:
+        close_chat(qtbot, connected, page)

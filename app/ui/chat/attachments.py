@@ -256,6 +256,7 @@ class AttachmentStrip(QWidget):
         self._tiles: list[_Tile] = []
         self.detail_combo = QComboBox(self)
         self.detail_combo.setObjectName("attachment_detail")
+        self.detail_combo.setAccessibleName(self.tr("Picture detail"))
         self.detail_combo.addItem(self.tr("Detail: auto"), "auto")
         self.detail_combo.addItem(self.tr("Detail: low"), "low")
         self.detail_combo.addItem(self.tr("Detail: high"), "high")
@@ -295,6 +296,8 @@ class AttachmentStrip(QWidget):
         tile.remove_clicked.connect(lambda: self.remove_requested.emit(pending))
         self._tiles.append(tile)
         self._row.addWidget(tile)
+        # Tab: each picture's remove button just before the detail choice, not at the window's end.
+        QWidget.setTabOrder(self.detail_combo.previousInFocusChain(), tile.remove_button)
         self.show()
         self.changed.emit()
 

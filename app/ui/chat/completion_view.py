@@ -162,7 +162,9 @@ class CompletionEditor(QPlainTextEdit):
         self.setFont(font)
         self.document().setDefaultFont(font)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        self.setTabChangesFocus(False)
+        # Tab moves on to the next control (a field that kept Tab would trap the keyboard); a tab
+        # character can still be pasted, and stop sequences take \t.
+        self.setTabChangesFocus(True)
         self._plain = QTextCharFormat()
         self._plain.setProperty(GENERATED, False)
         # The document only marks the model's text; its tint is painted by the highlighter, from
@@ -464,6 +466,7 @@ class CompletionParametersPanel(QWidget):
         form.addStretch(1)
 
         scroll = QScrollArea(self)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no blank Tab stop: the focused field scrolls into view
         scroll.setWidget(content)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)

@@ -97,12 +97,14 @@ class Composer(QWidget):
         self._streaming = False
         self._available = True
         self.editor = ComposerEdit(preferences, self)
+        self.editor.setAccessibleName(self.tr("Message"))
         self.editor.submit_requested.connect(self._on_submit)
         self.editor.textChanged.connect(self._update_buttons)
         self.attachments = AttachmentStrip(self)
         self.attachments.changed.connect(self._update_buttons)
         self.attach_button = QPushButton(self.tr("Attach…"), self)
         self.attach_button.setObjectName("attach_button")
+        self.attach_button.setAccessibleName(self.tr("Attach pictures"))
         self.attach_button.setToolTip(
             self.tr("Attach pictures to the message (you can also drop them here or paste them with Ctrl+V)")
         )
@@ -110,10 +112,12 @@ class Composer(QWidget):
 
         self.send_button = QPushButton(self.tr("Send"), self)
         self.send_button.setObjectName("send_button")
+        self.send_button.setAccessibleName(self.tr("Send"))
         self.send_button.setDefault(False)
         self.send_button.clicked.connect(self._on_submit)
         self.stop_button = QPushButton(self.tr("Stop"), self)
         self.stop_button.setObjectName("stop_button")
+        self.stop_button.setAccessibleName(self.tr("Stop"))
         self.stop_button.setToolTip(self.tr("Stop the reply (Esc); what arrived so far is kept."))
         self.stop_button.clicked.connect(self.stop_requested)
         self.stop_button.hide()
@@ -207,3 +211,9 @@ class Composer(QWidget):
         else:
             hint = self.tr("Message — Shift+Enter to send, Enter for a new line")
         self.editor.setPlaceholderText(hint)
+        self.editor.setToolTip(hint)
+        # The key to send follows the preference too (Ctrl+Enter always sends).
+        if self._preferences.enter_sends:
+            self.send_button.setToolTip(self.tr("Send the message (Enter or Ctrl+Enter in the text)"))
+        else:
+            self.send_button.setToolTip(self.tr("Send the message (Shift+Enter or Ctrl+Enter in the text)"))

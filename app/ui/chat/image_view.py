@@ -262,7 +262,9 @@ class _Thumb(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip(self.tr("Open the picture (zoom, Copy, Save as)"))
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName(self.tr("Picture"))
+        # Enter or Space opens it; Tab reaches it through the message list, not the window's chain.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._press: QPoint | None = None
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -452,6 +454,8 @@ class _WebPictureTile(QFrame):
         self.host_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.load_button = QPushButton(self.tr("Load picture"), self)
         self.load_button.setObjectName("web_picture_load")
+        self.load_button.setAccessibleName(self.tr("Load picture"))
+        self.load_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab reaches it through the message list
         self.load_button.clicked.connect(self._on_clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
@@ -600,6 +604,17 @@ class ChatImageViewer(QDialog):
         self.save_action = toolbar.addAction(self.tr("Save as…"), self.save_as)
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
         toolbar.addSeparator()
+        tips = {
+            self.fit_action: self.tr("Fit the whole picture in the window"),
+            self.actual_action: self.tr("Show the picture at its real size, one screen pixel for each of its pixels"),
+            self.zoom_in_action: self.tr("Zoom in"),
+            self.zoom_out_action: self.tr("Zoom out"),
+            self.copy_action: self.tr("Copy the picture to the clipboard"),
+            self.save_action: self.tr("Save the picture to a file"),
+        }
+        for action, tip in tips.items():
+            key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(self.tr("{what} ({key})").format(what=tip, key=key) if key else tip)
         self.drag_handle = _DragHandle(toolbar)
         self.drag_handle.drag_requested.connect(self.start_drag)
         toolbar.addWidget(self.drag_handle)

@@ -18,6 +18,7 @@ completion (Ctrl+Shift+N); Ctrl+Enter, Esc and Ctrl+1 act on whichever is shown.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import sqlite3
 from collections.abc import Coroutine
@@ -264,6 +265,7 @@ class ChatPage(QWidget):
         self.completion_view.error_occurred.connect(context.notifier.error)
         context.session.profiles_changed.connect(self._update_header)
 
+        self._set_tab_order()
         restore = context.window_state.int_value(_CONVERSATION_KEY, 0)
         self._on_current_changed()
         self._spawn(self._start(restore), "chat.start")
@@ -287,6 +289,19 @@ class ChatPage(QWidget):
             self.completion_view.complete()
         elif self.composer.can_send():
             self.send()
+
+    def _set_tab_order(self) -> None:
+        """Tab goes as the page reads: the sidebar, the toolbar, the messages (the list leads on
+        through the controls of the messages on screen), the composer, Send/Stop, Attach, then
+        the settings panel."""
+        last = self.sidebar.new_button
+        while self.sidebar.isAncestorOf(last.nextInFocusChain()):
+            last = last.nextInFocusChain()
+        chain = [last, *self._transfer_widgets, self.settings_button, self.view, self.composer.editor,
+                 self.composer.send_button, self.composer.stop_button, self.composer.attachments.detail_combo,
+                 self.composer.attach_button]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     # -- startup ----------------------------------------------------------------------------
 
@@ -1065,6 +1080,8 @@ class ChatPage(QWidget):
         button = QToolButton(self)
         button.setObjectName("export_button")
         button.setText(self.tr("Export / Import"))
+        button.setAccessibleName(self.tr("Export or import"))
+        button.setToolTip(self.tr("Save conversations to a file, or bring conversations in from one"))
         button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(button)
         for action in self.export_actions.actions():

@@ -31,7 +31,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
+    QAction,
     QColor,
+    QContextMenuEvent,
     QFont,
     QFontMetrics,
     QKeyEvent,
@@ -156,6 +158,23 @@ class _ConversationDelegate(QStyledItemDelegate):
         return QSize(100, option.fontMetrics.height() + 12)
 
 
+def _whole_lines_height(document: QTextDocument, available: int) -> int:
+    """The height of the snippet's lines that fit whole in ``available`` (no half-cut last line)."""
+    layout = document.documentLayout()
+    shown = 0.0
+    block = document.begin()
+    while block.isValid():
+        top = layout.blockBoundingRect(block).top()
+        lines = block.layout()
+        for i in range(lines.lineCount()):
+            bottom = top + lines.lineAt(i).y() + lines.lineAt(i).height()
+            if bottom > available:
+                return max(1, int(shown)) if shown else available
+            shown = bottom
+        block = block.next()
+    return available
+
+
 class _SearchDelegate(QStyledItemDelegate):
     """A hit: the conversation's title in bold, then the snippet with the matches highlighted."""
 
@@ -205,7 +224,7 @@ class _SearchDelegate(QStyledItemDelegate):
         painter.drawText(QRect(rect.left(), rect.top(), rect.width(), line), int(Qt.AlignmentFlag.AlignLeft), title)
         document = self._snippet_document(option, index, rect.width())
         painter.translate(rect.left(), rect.top() + line + 2)
-        clip = QRect(0, 0, rect.width(), rect.height() - line - 2)
+        clip = QRect(0, 0, rect.width(), _whole_lines_height(document, rect.height() - line - 2))
         painter.setClipRect(clip)
         context = QAbstractTextDocumentLayout.PaintContext()
         palette = QPalette(option.palette)
@@ -221,9 +240,25 @@ class _SearchDelegate(QStyledItemDelegate):
 
 
 class _ConversationList(QListView):
-    """The list; Delete asks to delete the current conversation."""
+    """The list; Delete asks to delete the current conversation, the Menu key (Shift+F10) shows
+    the current conversation's menu beside it."""
 
     delete_pressed = Signal()
+
+    #: The Menu key or Shift+F10 (or the platform's keyboard context-menu event).
+    menu_key_pressed = Signal()
+
+    def event(self, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ContextMenu
+            and isinstance(event, QContextMenuEvent)
+            and event.reason() == QContextMenuEvent.Reason.Keyboard
+        ):
+            # Qt would pop it up in the middle of the list; the menu is the current row's, beside it.
+            self.menu_key_pressed.emit()
+            event.accept()
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.matches(QKeySequence.StandardKey.Delete) and self.state() != QAbstractItemView.State.EditingState:
@@ -328,7 +363,16 @@ class ConversationSidebar(QWidget):
         self.list_view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.list_view.clicked.connect(self._on_clicked)
         self.list_view.delete_pressed.connect(self._on_delete_pressed)
+        self.menu_action = QAction(self.tr("Show what can be done with the selected conversation"), self.list_view)
+        self.menu_action.setShortcuts([QKeySequence(Qt.Key.Key_Menu), QKeySequence("Shift+F10")])
+        self.menu_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.menu_action.triggered.connect(self._on_menu_key)
+        self.list_view.addAction(self.menu_action)
+        self.list_view.menu_key_pressed.connect(self._on_menu_key)
         self.list_view.setAccessibleName(self.tr("Conversations"))
+        self.list_view.setToolTip(
+            self.tr("Your conversations, newest first: Enter opens, F2 renames, Delete deletes, the Menu key shows more")
+        )
 
         self.results_view = QListView(self)
         self.results_view.setObjectName("search_results")
@@ -340,6 +384,7 @@ class ConversationSidebar(QWidget):
         self.results_view.activated.connect(self._on_hit_activated)
         self.results_view.clicked.connect(self._on_hit_activated)
         self.results_view.setAccessibleName(self.tr("Search results"))
+        self.results_view.setToolTip(self.tr("Messages that match the search; Enter opens the conversation at that message"))
         self.no_results = QLabel(self.tr("Nothing found."), self)
         self.no_results.setObjectName("no_results_label")
         self.no_results.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
@@ -530,6 +575,15 @@ class ConversationSidebar(QWidget):
         self.hide_undo()
         if conversation_id is not None:
             self.undo_requested.emit(conversation_id)
+
+    @Slot()
+    def _on_menu_key(self) -> None:
+        """The Menu key or Shift+F10: the current conversation's menu, beside its row."""
+        current = self.list_view.currentIndex()
+        if current.isValid():
+            self.list_view.scrollTo(current)
+            rect = self.list_view.visualRect(current)
+            self._on_context_menu(QPoint(rect.left() + 24, rect.center().y()))
 
     @Slot(QPoint)
     def _on_context_menu(self, point: QPoint) -> None:

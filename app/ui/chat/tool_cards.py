@@ -216,6 +216,7 @@ class ToolCallCard(QFrame):
         self.header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.header.setStyleSheet("QToolButton { text-align: left; }")
         self.header.clicked.connect(self._on_clicked)
+        self.header.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab reaches it through the message list
         self.status_label = QLabel(self)
         self.status_label.setObjectName("tool_call_status")
         self.details = QWidget(self)
