@@ -16,26 +16,32 @@ conversation database and one settings file, so the second start hands over to t
    The primary may still be starting (it listens only once its window shows), so the second start
    retries for a few seconds before concluding that the running Parla does not answer.
 
-On Windows the name is a named pipe (``\\.\pipe\parla-…``); pipes vanish with their process, so
-there is never a stale one there.
-
-QtNetwork is imported on first use: the primary needs it only after its window shows.
+On Windows the name is a named pipe (``\\.\pipe\parla-…``) served by QtNetwork's QLocalServer;
+pipes vanish with their process, so there is never a stale one there. Elsewhere it is a Unix socket
+in the temporary folder, served with Python's :mod:`socket` and a :class:`QSocketNotifier` — the
+same protocol, without loading QtNetwork (~3 MB) into a process that needs nothing else from it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import logging
 import os
+import socket as _socket
+import sys
+import tempfile
 import time
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLockFile, QObject, Signal, Slot
+from PySide6.QtCore import QLockFile, QObject, QSocketNotifier, Signal, Slot
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 __all__ = ["LOCK_FILENAME", "ActivationResult", "InstanceGuard", "running_pid", "server_name"]
@@ -45,6 +51,8 @@ log = logging.getLogger(__name__)
 LOCK_FILENAME = "parla.lock"
 _REQUEST = b"activate\n"
 _REPLY = b"ok\n"
+#: Named pipes through QtNetwork on Windows; a Unix socket served with Python elsewhere.
+_USE_QT_NETWORK = sys.platform == "win32"
 
 
 class ActivationResult(StrEnum):
@@ -68,6 +76,11 @@ def server_name(config_dir: Path) -> str:
     return "parla-" + hashlib.sha256(key).hexdigest()[:20]
 
 
+def socket_path(name: str) -> Path:
+    """Where the Unix socket called ``name`` lives (where QLocalServer would put it too)."""
+    return Path(tempfile.gettempdir()) / name
+
+
 class InstanceGuard(QObject):
     """The lock and the local server of the primary Parla, or the client of a second start."""
 
@@ -81,6 +94,7 @@ class InstanceGuard(QObject):
         self._lock = QLockFile(str(self._config_dir / LOCK_FILENAME))
         self._lock.setStaleLockTime(0)  # only a dead holder makes the lock stale, never its age
         self._server: QLocalServer | None = None
+        self._listener: _UnixListener | None = None
         self._primary = False
 
     @property
@@ -116,10 +130,18 @@ class InstanceGuard(QObject):
 
     def listen(self) -> bool:
         """Primary: accept ``activate`` requests. False (and logged) if the socket cannot be made."""
+        if self._server is not None or self._listener is not None:
+            return True
+        if not _USE_QT_NETWORK:
+            try:
+                self._listener = _UnixListener(socket_path(self._name), self._on_request, self)
+            except OSError as exc:
+                log.warning("single-instance socket unavailable: %s", exc.strerror or type(exc).__name__)
+                return False
+            log.info("listening for other starts on %s", self._listener.path)
+            return True
         from PySide6.QtNetwork import QLocalServer
 
-        if self._server is not None:
-            return True
         # Only the lock holder gets here, so a socket by this name is a stale one left by a crash.
         QLocalServer.removeServer(self._name)
         server = QLocalServer(self)
@@ -135,9 +157,17 @@ class InstanceGuard(QObject):
 
     def notify_primary(self, timeout: float = 5.0) -> ActivationResult:
         """Second start: ask the primary to show its window; retry while it is still starting."""
+        deadline = time.monotonic() + timeout
+        if not _USE_QT_NETWORK:
+            path = socket_path(self._name)
+            while True:
+                if _unix_exchange(path, deadline):
+                    return ActivationResult.ACTIVATED
+                if time.monotonic() >= deadline:
+                    return ActivationResult.NO_ANSWER
+                time.sleep(0.1)
         from PySide6.QtNetwork import QLocalSocket
 
-        deadline = time.monotonic() + timeout
         while True:
             socket = QLocalSocket()
             socket.connectToServer(self._name)
@@ -153,6 +183,9 @@ class InstanceGuard(QObject):
         if self._server is not None:
             self._server.close()
             self._server = None
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         if self._primary and self._lock.isLocked():
             self._lock.unlock()
         self._primary = False
@@ -179,11 +212,128 @@ class InstanceGuard(QObject):
             log.warning("ignored an unknown request on the single-instance socket")
             socket.abort()
             return
-        log.info("another start of Parla asked to show this window")
         socket.write(_REPLY)
         socket.flush()
         socket.disconnectFromServer()
+        self._on_request()
+
+    def _on_request(self) -> None:
+        log.info("another start of Parla asked to show this window")
         self.activation_requested.emit()
+
+
+class _UnixListener(QObject):
+    """The primary's Unix socket: accepts connections and answers ``activate`` with ``ok``.
+
+    Non-blocking sockets watched by :class:`QSocketNotifier`, so the event loop is never held.
+    """
+
+    def __init__(self, path: Path, on_request: Callable[[], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+        self._on_request = on_request
+        # Only the lock holder gets here, so a socket by this name is a stale one left by a crash.
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        server = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        try:
+            old_mask = os.umask(0o177)  # the socket file is the user's alone, from its creation
+            try:
+                server.bind(str(path))
+            finally:
+                os.umask(old_mask)
+            server.listen(4)
+            server.setblocking(False)
+        except OSError:
+            server.close()
+            raise
+        self._server = server
+        self._clients: dict[int, tuple[_socket.socket, QSocketNotifier, bytearray]] = {}
+        self._notifier = QSocketNotifier(server.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._on_acceptable)
+
+    def close(self) -> None:
+        self._notifier.setEnabled(False)
+        for fd in list(self._clients):
+            self._drop(fd)
+        self._server.close()
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+
+    @Slot()
+    def _on_acceptable(self) -> None:
+        while True:
+            try:
+                client, _address = self._server.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                log.warning("single-instance socket: accept failed (%s)", exc.strerror or type(exc).__name__)
+                return
+            client.setblocking(False)
+            notifier = QSocketNotifier(client.fileno(), QSocketNotifier.Type.Read, self)
+            fd = client.fileno()
+            self._clients[fd] = (client, notifier, bytearray())
+            notifier.activated.connect(lambda *_signal_args, fd=fd: self._on_readable(fd))
+
+    def _on_readable(self, fd: int) -> None:
+        entry = self._clients.get(fd)
+        if entry is None:
+            return
+        client, _notifier, received = entry
+        try:
+            chunk = client.recv(256)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self._drop(fd)
+            return
+        received += chunk
+        if b"\n" not in received:
+            if len(received) > 256:  # not one of ours
+                self._drop(fd)
+            return
+        if bytes(received) != _REQUEST:
+            log.warning("ignored an unknown request on the single-instance socket")
+            self._drop(fd)
+            return
+        with contextlib.suppress(OSError):
+            client.sendall(_REPLY)  # three bytes into an empty socket buffer: never blocks
+        self._drop(fd)
+        self._on_request()
+
+    def _drop(self, fd: int) -> None:
+        entry = self._clients.pop(fd, None)
+        if entry is None:
+            return
+        client, notifier, _received = entry
+        notifier.setEnabled(False)
+        notifier.deleteLater()
+        client.close()
+
+
+def _unix_exchange(path: Path, deadline: float) -> bool:
+    """Connect to the primary's Unix socket, send the request, wait for the reply (blocking)."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        return False
+    with _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM) as client:
+        client.settimeout(min(remaining, 1.0))
+        try:
+            client.connect(str(path))
+            client.sendall(_REQUEST)
+            reply = b""
+            while _REPLY not in reply:
+                client.settimeout(max(0.01, min(deadline - time.monotonic(), 1.0)))
+                chunk = client.recv(64)
+                if not chunk:
+                    return False
+                reply += chunk
+        except OSError:  # not listening yet (refused / no file), or timed out
+            return False
+    return True
 
 
 def _exchange(socket: QLocalSocket, deadline: float) -> bool:
