@@ -16,7 +16,8 @@ conversation that already holds 2,000 messages. Measured in the app's process:
 
 Each approach runs in a fresh process, on a real X server (an Xvfb of its own unless DISPLAY is
 set; ``--offscreen`` for none). ``--explain`` prints what ran during each stall over 12 ms;
-``--profile`` prints a cProfile of the UI thread while the reply streams.
+``--profile`` prints a cProfile of the UI thread while the reply streams; ``--fresh-formulas`` makes
+the reply's formulas new ones (the history's are cached), so they are typeset while it streams.
 
     .venv/bin/python benchmarks/chat_stream.py [--tokens 4000] [--rate 200] [--history 2000] [--only naive]
 """
@@ -91,6 +92,28 @@ class NaiveRenderer:
         self.append(text)
 
 
+def fresh_formulas(message: str) -> str:
+    """Each formula of the reply made new (numbered, a matrix added), so none is in the formula
+    cache when it arrives: the formula process typesets them while the reply streams."""
+    count = 0
+
+    def numbered(template: str) -> str:
+        nonlocal count
+        count += 1
+        return template.replace("#", str(count))
+
+    inline = "$L = -\\sum_i y_i \\log \\hat y_i$"
+    display = "$$\\frac{\\partial L}{\\partial z_j} = \\hat y_j - y_j$$"
+    while inline in message or display in message:
+        message = message.replace(inline, numbered("$L_{#} = -\\sum_i y_i \\log \\hat y_i$"), 1)
+        message = message.replace(
+            display,
+            numbered("$$\\frac{\\partial L_{#}}{\\partial z_j} = \\begin{pmatrix} \\hat y_j & # \\\\ y_j & 1 \\end{pmatrix}$$"),
+            1,
+        )
+    return message
+
+
 def run_one(mode: str, home: Path, conversation_id: int, base_url: str, token: str, tokens: int, out: Path) -> None:
     """One streamed reply into the page, in this process; writes the figures to ``out`` (JSON)."""
     import qasync
@@ -116,6 +139,8 @@ def run_one(mode: str, home: Path, conversation_id: int, base_url: str, token: s
     _app = QApplication.instance() or QApplication(["bench"])
     locations = paths.locations().ensure()
     message = "Here is the overview.\n\n" + markdown_reply(random.Random(11), tokens * 4)
+    if os.environ.get("BENCH_FRESH_FORMULAS") == "1":
+        message = fresh_formulas(message)
 
     async def run() -> dict[str, Any]:
         store = await AsyncStore.open(database_path(locations.data))
@@ -251,6 +276,8 @@ def main() -> int:
     parser.add_argument("--only", choices=("incremental", "naive"))
     parser.add_argument("--explain", action="store_true", help="describe each stall over 12 ms")
     parser.add_argument("--profile", action="store_true", help="cProfile the UI thread while streaming")
+    parser.add_argument("--fresh-formulas", action="store_true",
+                        help="formulas in the reply that the history does not have (typeset while it streams)")
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -261,7 +288,8 @@ def main() -> int:
         return 0
 
     xvfb, display = (None, None) if args.offscreen else start_xvfb()
-    env = dict(os.environ, BENCH_EXPLAIN="1" if args.explain else "", BENCH_PROFILE="1" if args.profile else "")
+    env = dict(os.environ, BENCH_EXPLAIN="1" if args.explain else "", BENCH_PROFILE="1" if args.profile else "",
+               BENCH_FRESH_FORMULAS="1" if args.fresh_formulas else "")
     if display:
         env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
     else:

@@ -2,6 +2,11 @@
 
 import sys
 
+if getattr(sys, "frozen", False):  # the formula process (app.ui.chat.math_process) starts as this program too
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # in that process: serve formulas, then exit (never reaches main)
+
 from app.main import main
 
 if __name__ == "__main__":
