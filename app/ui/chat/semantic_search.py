@@ -58,6 +58,9 @@ log = logging.getLogger(__name__)
 HISTORY_DELAY_MS = 3000
 QUERY_CACHE_SIZE = 64
 SEARCH_HITS = 50
+#: The vectors' copy in memory (6 KB a message at 1,536 dimensions: ~600 MB for 100,000) is let go
+#: after this long without a search by meaning; the next focus of the search box reads it again.
+MATRIX_IDLE_MS = 5 * 60_000
 #: Errors that retrying cannot fix: indexing pauses until the user resumes.
 _FATAL = (AuthenticationError, PermissionDeniedError, NotFoundError, BadRequestError, NoTokenError)
 
@@ -93,6 +96,10 @@ class SemanticSearch(QObject):
         self._history_timer.setSingleShot(True)
         self._history_timer.setInterval(HISTORY_DELAY_MS)
         self._history_timer.timeout.connect(self._on_history_timer)
+        self._idle_timer = QTimer(self)
+        self._idle_timer.setSingleShot(True)
+        self._idle_timer.setInterval(MATRIX_IDLE_MS)
+        self._idle_timer.timeout.connect(self._on_matrix_idle)
         # Indexing must not outlive the page (the slot holds the holders, not self).
         holders = (self._holder, self._ask_holder, self._warm_holder)
         self.destroyed.connect(lambda *_: [holder.cancel() for holder in holders])
@@ -183,9 +190,17 @@ class SemanticSearch(QObject):
             log.warning("reading the vectors in advance failed", exc_info=True)
             return
         self._warm_model = model
+        self._idle_timer.start()
+
+    @Slot()
+    def _on_matrix_idle(self) -> None:
+        if self._warm_model and not self._warm_holder.is_running():
+            log.info("no search by meaning for %d min: the vectors' copy in memory is let go", MATRIX_IDLE_MS // 60_000)
+            self._forget_matrix()
 
     def _forget_matrix(self) -> None:
-        """Turned off: the vectors stay in the database, their copy in memory goes."""
+        """Turned off (or idle): the vectors stay in the database, their copy in memory goes."""
+        self._idle_timer.stop()
         self._warm_holder.cancel()
         self._warm_model = ""
         store = self._store
@@ -211,6 +226,7 @@ class SemanticSearch(QObject):
         model = self.model
         if not self.enabled or self._waiting_for(model):
             return text_hits, frozenset()  # off, or this model's indexing not agreed to yet: nothing is sent
+        self._idle_timer.start()  # the matrix is in use: keep it a while longer
         try:
             vector = await self._query_vector(model, query)
             blended = await blended_search(

@@ -380,3 +380,25 @@ def test_without_a_token_the_line_says_so_and_nothing_breaks(
     finally:
         run(qtbot, context.tasks.cancel_all())
         resolve(qtbot, store.close())
+
+
+def test_the_vectors_copy_in_memory_is_let_go_after_a_while_without_searching(
+    make_page: Any, chat_context: AppContext, loopback: Any
+) -> None:
+    add_messages(chat_context, [f"message {i}" for i in range(20)])
+    chat_context.preferences.chat_search_by_meaning = True
+    h = make_page()
+    wait_done(h)
+
+    def loaded() -> bool:
+        return h.call(h.store.run(lambda s: store_vectors.matrix_loaded(s, MODEL)))
+
+    h.page.semantic._idle_timer.setInterval(300)
+    h.page.sidebar.search_edit.setFocus()
+    h.qtbot.waitUntil(loaded, timeout=5000)
+    h.qtbot.waitUntil(lambda: not loaded(), timeout=5000)  # idle: the copy goes, the switch stays on
+    assert h.page.sidebar.meaning_check.isChecked()
+    assert len(stored_vectors(h)) == 20
+    h.page.sidebar.search_edit.clearFocus()
+    h.page.sidebar.search_edit.setFocus()  # about to search again: read again
+    h.qtbot.waitUntil(loaded, timeout=5000)
