@@ -570,9 +570,15 @@ class ChatPage(QWidget):
         if not self._completion_mode and self.controller.current is None and not self.composer.text().strip():
             self.focus_main_input()
             return
-        self._spawn(self._open(None, focus_input=True), "chat.open")
+        self._spawn(self._open_new_chat(), "chat.open")
         if not self._completion_mode:
             self.focus_main_input()
+
+    async def _open_new_chat(self) -> None:
+        await self._open(None, focus_input=True)
+        if self.settings_panel.isVisible() and self.controller.current is None:
+            # The settings panel is open: the new chat needs its row now, or the panel stays disabled.
+            await self.controller.ensure_conversation()
 
     @Slot()
     def new_completion(self) -> None:

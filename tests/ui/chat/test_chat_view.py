@@ -142,3 +142,19 @@ def test_an_interrupted_reply_says_so(chat: ChatHarness, chat_context: Any) -> N
     widget = _open(chat, conversation.id)
     assert widget._status.text() == "Interrupted — Parla closed before the reply finished."
     assert widget.content_view.document().toPlainText() == "half an ans"
+
+
+def test_new_chat_with_the_settings_panel_open_can_be_set_up_at_once(chat: ChatHarness) -> None:
+    chat.send("first conversation")
+    chat.wait_done()
+    first = chat.page.controller.current_id
+    chat.page.settings_button.click()
+    assert chat.page.settings_panel.isVisible()
+    chat.page.new_chat()
+    # The panel does not wait for something to be typed: the new chat has its row, the panel is usable.
+    chat.qtbot.waitUntil(
+        lambda: chat.page.controller.current is not None and chat.page.controller.current.id != first,
+        timeout=5000,
+    )
+    chat.qtbot.waitUntil(lambda: chat.page.settings_panel.isEnabled(), timeout=5000)
+    assert not chat.page.model.items
