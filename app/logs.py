@@ -13,7 +13,6 @@ from child loggers such as ``httpx`` or ``keyring``; handler filters see everyth
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 import sys
 import threading
@@ -21,15 +20,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 __all__ = [
+    "BACKUP_COUNT",
     "LOG_FILENAME",
     "MAX_BYTES",
-    "BACKUP_COUNT",
     "REDACTED",
     "RedactingFilter",
+    "redact",
     "register_secret",
     "registered_secret_count",
-    "redact",
     "setup_logging",
+    "start_rotation",
 ]
 
 LOG_FILENAME = "parla.log"
@@ -137,16 +137,43 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def _rotating_handler(path: Path) -> logging.Handler:
+    import logging.handlers
+
+    return logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
+
+
+def start_rotation() -> None:
+    """Put the rotating handler in place of the plain one ``setup_logging(rotate_later=True)`` made."""
+    root = logging.getLogger()
+    for old in _our_handlers(root.handlers):
+        if type(old) is not logging.FileHandler:
+            continue
+        new = _rotating_handler(Path(old.baseFilename))
+        new.setLevel(old.level)
+        new.setFormatter(old.formatter)
+        for log_filter in old.filters:
+            new.addFilter(log_filter)
+        setattr(new, _HANDLER_MARK, True)
+        root.addHandler(new)
+        root.removeHandler(old)
+        old.close()
+
+
 def _our_handlers(handlers: Iterable[logging.Handler]) -> list[logging.Handler]:
     return [h for h in handlers if getattr(h, _HANDLER_MARK, False)]
 
 
-def setup_logging(logs_dir: Path, level: int = logging.INFO) -> None:
+def setup_logging(logs_dir: Path, level: int = logging.INFO, *, rotate_later: bool = False) -> None:
     """Send the app's logs to ``logs_dir/parla.log`` (rotated) and warnings to stderr.
 
     Safe to call again (e.g. after the user moves the data folder): the handlers installed by an
     earlier call are closed and replaced, never duplicated. Handlers installed by others (pytest's
     log capture, say) are left alone.
+
+    ``rotate_later``: write to the file without rotation until :func:`start_rotation` (start-up
+    calls it once the window shows: ``logging.handlers`` and what it imports — sockets, pickle,
+    queues — cost ~7 ms before the first frame; the few lines written meanwhile are harmless).
     """
     logs_dir = Path(logs_dir)
     logs_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -159,8 +186,10 @@ def setup_logging(logs_dir: Path, level: int = logging.INFO) -> None:
     formatter = logging.Formatter(_FORMAT)
     redacting = RedactingFilter()
 
-    file_handler = logging.handlers.RotatingFileHandler(
-        logs_dir / LOG_FILENAME, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
+    file_handler = (
+        logging.FileHandler(logs_dir / LOG_FILENAME, encoding="utf-8")
+        if rotate_later
+        else _rotating_handler(logs_dir / LOG_FILENAME)
     )
     file_handler.setLevel(level)
 

@@ -17,10 +17,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import gc
-import getpass  # noqa: F401  (app.ui.single_instance)
-import hashlib  # noqa: F401  (app.ui.single_instance)
 import logging
-import logging.handlers
 import signal
 import sys
 import threading
@@ -30,7 +27,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from app import __version__, paths
-from app.logs import LOG_FILENAME, register_secret, setup_logging
+from app.logs import LOG_FILENAME, register_secret, setup_logging, start_rotation
 from app.resources import app_icon_files, i18n_dir, icons_dir
 
 from PySide6 import __version__ as pyside_version
@@ -91,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     locations = paths.locations().ensure()
-    setup_logging(locations.logs, level=logging.DEBUG if options.debug else logging.INFO)
+    setup_logging(locations.logs, level=logging.DEBUG if options.debug else logging.INFO, rotate_later=True)
     # platform.platform() costs ~8 ms: it is logged once the window shows (_log_platform).
     log.info("Parla %s starting (Python %s, Qt %s, PySide6 %s)", __version__, sys.version.split()[0], qVersion(), pyside_version)
     # Until the window exists, an unexpected error can only be logged (never a silent print).
@@ -133,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     if icon is not None:
         app.setWindowIcon(icon)
     theme.check_desktop()
+    start_rotation()
 
     import asyncio
 

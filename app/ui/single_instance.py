@@ -25,11 +25,8 @@ same protocol, without loading QtNetwork (~3 MB) into a process that needs nothi
 from __future__ import annotations
 
 import contextlib
-import getpass
-import hashlib
 import logging
 import os
-import socket as _socket
 import sys
 import tempfile
 import time
@@ -40,6 +37,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QLockFile, QObject, QSocketNotifier, Signal, Slot
 
 if TYPE_CHECKING:
+    import socket
     from collections.abc import Callable
 
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -64,6 +62,8 @@ def _user_key() -> str:
     try:
         return f"{os.getuid()}"  # type: ignore[attr-defined,unused-ignore]
     except AttributeError:  # Windows
+        import getpass
+
         try:
             return getpass.getuser()
         except Exception:
@@ -72,6 +72,8 @@ def _user_key() -> str:
 
 def server_name(config_dir: Path) -> str:
     """The local socket's name for this user and config folder (short: Unix socket paths are)."""
+    import hashlib  # loads OpenSSL's libcrypto (~3 ms): not before the first frame
+
     key = f"{_user_key()}\0{Path(config_dir).resolve()}".encode()
     return "parla-" + hashlib.sha256(key).hexdigest()[:20]
 
@@ -90,12 +92,18 @@ class InstanceGuard(QObject):
     def __init__(self, config_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._config_dir = Path(config_dir)
-        self._name = server_name(self._config_dir)
+        self._name_cache: str | None = None  # server_name() on first use: after the first frame
         self._lock = QLockFile(str(self._config_dir / LOCK_FILENAME))
         self._lock.setStaleLockTime(0)  # only a dead holder makes the lock stale, never its age
         self._server: QLocalServer | None = None
         self._listener: _UnixListener | None = None
         self._primary = False
+
+    @property
+    def _name(self) -> str:
+        if self._name_cache is None:
+            self._name_cache = server_name(self._config_dir)
+        return self._name_cache
 
     @property
     def name(self) -> str:
@@ -230,6 +238,8 @@ class _UnixListener(QObject):
 
     def __init__(self, path: Path, on_request: Callable[[], None], parent: QObject | None = None) -> None:
         super().__init__(parent)
+        import socket as _socket  # here, not at start-up: the lock alone is taken before the first frame
+
         self.path = path
         self._on_request = on_request
         # Only the lock holder gets here, so a socket by this name is a stale one left by a crash.
@@ -248,7 +258,7 @@ class _UnixListener(QObject):
             server.close()
             raise
         self._server = server
-        self._clients: dict[int, tuple[_socket.socket, QSocketNotifier, bytearray]] = {}
+        self._clients: dict[int, tuple[socket.socket, QSocketNotifier, bytearray]] = {}
         self._notifier = QSocketNotifier(server.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._on_acceptable)
 
@@ -316,6 +326,8 @@ class _UnixListener(QObject):
 
 def _unix_exchange(path: Path, deadline: float) -> bool:
     """Connect to the primary's Unix socket, send the request, wait for the reply (blocking)."""
+    import socket as _socket
+
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         return False

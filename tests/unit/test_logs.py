@@ -212,3 +212,23 @@ def test_a_longer_secret_containing_a_shorter_one_is_replaced_whole() -> None:
     register_secret("abcd")
     register_secret("abcd-efgh-ijkl")
     assert redact("[abcd-efgh-ijkl]") == "[***]"
+
+
+def test_rotation_can_start_after_the_first_frame(tmp_path: Path) -> None:
+    setup_logging(tmp_path, rotate_later=True)  # what start-up does: no logging.handlers before the window
+    assert [type(h) for h in ours() if isinstance(h, logging.FileHandler)] == [logging.FileHandler]
+    log = logging.getLogger("app.test")
+    secret = "sk-" + secrets.token_hex(16)
+    register_secret(secret)
+    log.info("before the swap %s", secret)
+    logs.start_rotation()
+    files = [h for h in ours() if isinstance(h, logging.FileHandler)]
+    assert len(files) == 1 and isinstance(files[0], logging.handlers.RotatingFileHandler)
+    assert files[0].level == logging.INFO and any(isinstance(f, RedactingFilter) for f in files[0].filters)
+    log.info("after the swap %s", secret)
+    text = file_text(tmp_path)
+    assert "before the swap" in text and "after the swap" in text and secret not in text
+    chunk = "x" * 10_000
+    for i in range(300):
+        log.info("%d %s", i, chunk)
+    assert sorted(p.name for p in tmp_path.iterdir())[:2] == ["parla.log", "parla.log.1"]
