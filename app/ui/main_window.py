@@ -174,13 +174,10 @@ class MainWindow(QMainWindow):
         self._complete_context: Callable[[], AppContext] | None = None
         self.setWindowTitle("Parla")
         self.setObjectName("main_window")
-        self.setAccessibleName(self.tr("Parla"))
 
         self._banner: Banner | None = None  # made by attach(): nothing to say before
         self._tabs = QTabWidget(self)
         self._tabs.setDocumentMode(True)
-        self._tabs.setAccessibleName(self.tr("Parla tabs"))
-        self._tabs.tabBar().setAccessibleName(self.tr("Tabs"))
         self._tabs.tabBar().setToolTip(self.tr("Chat, Images and Voice (Ctrl+1, Ctrl+2, Ctrl+3; Ctrl+Tab for the next)"))
         self._factories: list[PageFactory | str] = list(TAB_PAGES)
         self._slots: list[_PageSlot] = []
@@ -192,7 +189,6 @@ class MainWindow(QMainWindow):
         )
         for title, description in zip(self._titles, descriptions, strict=True):
             slot = _PageSlot(self._tabs)
-            slot.setAccessibleName(title)
             index = self._tabs.addTab(slot, title)
             self._tabs.setTabToolTip(index, description)
             self._slots.append(slot)
@@ -210,7 +206,6 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._build_tray_actions()
-        self.statusBar().setAccessibleName(self.tr("Status bar"))
 
         self._restore_state()
         # Connected after the restore: the restored tab's page is built after the first frame.
@@ -225,6 +220,7 @@ class MainWindow(QMainWindow):
             raise RuntimeError("the window is already attached to a context")
         self._attached = True
         self._context = context
+        self._name_for_assistive_technology()
         self._build_status_bar()
         self._build_shortcuts()
         from app.ui.widgets.banner import Banner
@@ -244,6 +240,16 @@ class MainWindow(QMainWindow):
     def window_state(self) -> WindowState:
         return self._window_state
 
+    def _name_for_assistive_technology(self) -> None:
+        """Accessible names (set in attach(): the first one wakes Qt's accessibility, ~2 ms)."""
+        self.setAccessibleName(self.tr("Parla"))
+        self._tabs.setAccessibleName(self.tr("Parla tabs"))
+        self._tabs.tabBar().setAccessibleName(self.tr("Tabs"))
+        for slot, title in zip(self._slots, self._titles, strict=True):
+            slot.setAccessibleName(title)
+        self.menuBar().setAccessibleName(self.tr("Main menu"))
+        self.statusBar().setAccessibleName(self.tr("Status bar"))
+
     def when_first_frame_shown(self, callback: Callable[[], object]) -> None:
         """Call ``callback`` once the first frame is shown: now if it already was, else then."""
         if self._first_frame_done:
@@ -255,7 +261,6 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         menu_bar = self.menuBar()
-        menu_bar.setAccessibleName(self.tr("Main menu"))
 
         file_menu = menu_bar.addMenu(self.tr("&File"))
         self._settings_action = QAction(self.tr("&Settings…"), self)
