@@ -3,14 +3,17 @@
 ``await run_tool_loop(client, messages, *, model, registry, confirm, max_rounds=8, on_event=None,
 tool_choice=None, **chat_options) -> ToolLoopResult``
 
-A *round* is one streamed request. When the answer asks for tools, the loop appends the assistant
+A *round* is one streamed request; ``max_rounds`` counts the rounds of tool calls actually run.
+When the answer asks for tools, the loop appends the assistant
 message with its ``tool_calls`` (``ChatCompletion.to_message()``), asks ``confirm(tool, arguments)``
 for every call of a ``needs_confirmation`` tool (one at a time, in order — the UI shows one dialog
 at a time), runs the allowed calls of the round concurrently, appends one ``{"role": "tool",
 "tool_call_id", "content"}`` message per call, in the order the model made them, and sends again.
-It ends when an answer has no tool calls (``stop_reason="answered"``) or when round ``max_rounds``
-still asks for tools (``stop_reason="max_rounds"``: those calls are *not* run and the assistant
-message is not added — the history stays valid to send again; ``pending_calls`` has them).
+It ends when an answer has no tool calls (``stop_reason="answered"``) or when the model still asks
+for tools after ``max_rounds`` rounds of calls were run and their results sent back (the request
+numbered ``max_rounds + 1``; ``stop_reason="max_rounds"``: those calls are *not* run and the
+assistant message is not added — the history stays valid to send again; ``pending_calls`` has
+them). So with ``max_rounds=1`` one round of tools runs and the model sees its results.
 
 What the model gets back, never an exception: a tool's exception → ``"Error: <message>"``; an
 unknown tool, arguments that are not a JSON object → ``"Error: …"`` too; a declined confirmation →
@@ -113,6 +116,7 @@ class ToolLoopResult:
     added: list[dict[str, Any]]
     #: The last answer (the final one, or the one whose calls were cut by the round limit).
     completion: ChatCompletion
+    #: Streamed requests made (rounds of tool calls run + 1).
     rounds: int
     stop_reason: Literal["answered", "max_rounds"]
     calls: list[ToolCallRecord] = field(default_factory=list)
@@ -200,7 +204,7 @@ async def run_tool_loop(
             history.append(answer)
             added.append(answer)
             return await _finish(on_event, history, added, completion, round_no, "answered", records, [])
-        if round_no >= max_rounds:
+        if round_no > max_rounds:  # max_rounds rounds of tools ran already
             if completion.content:
                 partial = {"role": "assistant", "content": completion.content}
                 history.append(partial)

@@ -379,7 +379,11 @@ def chat_states(qtbot: Any, context: AppContext, page: Any, loopback: Any, folde
     yield "a reply with tool cards", page
     # The round limit: the error box with Retry and Continue.
     context.preferences.chat_tool_rounds = 1
+    from tests.ui.chat.insistent_client import insist, relent
+
+    insist(page.controller.session, "use tool calculator")  # a model still asking after the limit
     reply = _send(qtbot, page, "use tool calculator")
+    relent(page.controller.session)
     widget = page.view.widget_for(reply.id)
     assert widget is not None and widget.button(MessageAction.CONTINUE).isVisible()
     assert widget.button(MessageAction.RETRY).isVisible()

@@ -25,8 +25,13 @@ history with FTS blended with vectors when the profile's embedding model has som
 tools of ``context.tools``. The answer text streams into the same :class:`LiveReply`; each call is
 a record in the message's ``tool_calls`` (``app.ui.chat.tool_cards``), saved with the text.
 A tool that needs it asks first (``ask_confirmation``) unless the conversation's
-``tools_allowed`` names it. The round limit (``Preferences.chat_tool_rounds``) ends the reply as
-an error with Continue, which sends the recorded rounds again and lets the loop go on.
+``tools_allowed`` names it. Chosen tools that do not exist now (their MCP server is not running)
+are left out, and the reply says so in a line above its cards (``tool_cards.set_notice``); the
+reply still goes out with the tools that exist. The round limit (``Preferences.chat_tool_rounds``:
+that many rounds of tool calls run) ends a reply still asking for tools as an error with Continue;
+the calls of that last request show as cards "not run (limit reached)". Continue drops those,
+sends the recorded rounds again and lets the loop go on. The search tool never finds the reply
+being written nor the user message it answers.
 
 Deleting a message offers Undo, like deleting a conversation: :meth:`ChatController.delete_message`
 takes the row out of the view at once and moves it, whole, to the store's trash
@@ -180,6 +185,10 @@ class LiveReply(QObject):
         self.round = 0
         self.round_offset = 0
         self.max_rounds = 0
+        #: Chosen tools this reply could not offer (their server is not running), as shown.
+        self.unavailable: list[str] = []
+        #: Messages the search tool leaves out: this reply and the user message it answers.
+        self.exclude_ids: set[int] = set()
         self._round_has_text = False
         #: This round's calls as the model writes them (by index), shown before the round ends.
         self.streaming_calls: dict[int, dict[str, Any]] = {}
@@ -598,7 +607,8 @@ class ChatController(QObject):
         if self.current_id == cid:
             self.model.append([user_item, reply_item])
         history = self._history(cid, upto=reply_item.id)
-        self._start_reply(conversation, reply_item, history, model, parameters)
+        live = self._start_reply(conversation, reply_item, history, model, parameters)
+        live.exclude_ids.add(user.id)  # also when another conversation is shown meanwhile
         self.conversations_changed.emit()
         return True
 
@@ -830,6 +840,10 @@ class ChatController(QObject):
         live.updated.connect(lambda: self.model.resized(item))
         live.state_changed.connect(lambda: self.model.changed_item(item, content=False))
         live.settings = dict(conversation.settings)
+        live.exclude_ids = {item.id}
+        row = self.model.row_of(item.id)
+        if row > 0 and self.model.item(row - 1).role is Role.USER:
+            live.exclude_ids.add(self.model.item(row - 1).id)
         live.tools = self._tools_for(live)
         self._lives[conversation.id] = live
         holder = self.tasks.holder(f"chat.reply.{conversation.id}")
@@ -929,7 +943,9 @@ class ChatController(QObject):
         if live is not None:
             registry.add(image_generation_tool(lambda prompt, size: self._generate_image(live, prompt, size),
                                                sizes=_image_sizes(self.session.profile.model_for(Capability.IMAGE))))
-            registry.add(conversation_search_tool(self._search_history))
+            registry.add(conversation_search_tool(
+                lambda query, limit: self._search_history(
+                    query, limit, exclude=live.exclude_ids, conversation_id=live.conversation_id)))
         service = self.context.tools if self.context is not None else None
         if service is not None:
             for tool in service.registry:
@@ -938,8 +954,12 @@ class ChatController(QObject):
         return registry
 
     def _tools_for(self, live: LiveReply) -> ToolRegistry | None:
-        """The tools this reply offers (None: tools are off, or none of the chosen ones exists)."""
+        """The tools this reply offers (None: tools are off, or none of the chosen ones exists).
+
+        Chosen tools missing now (an MCP server that exited, failed or is stopped) are named in a
+        line on the reply: the user learns why the model did not use them."""
         settings = live.settings
+        tool_cards.set_notice(live.item, "")
         if not settings.get("tools_enabled"):
             return None
         chosen = settings.get("tools")
@@ -950,6 +970,11 @@ class ChatController(QObject):
             for tool in everything
             if tool.name in names
         ]
+        missing = [name for name in names if name not in everything]
+        service = self.context.tools if self.context is not None else None
+        live.unavailable = missing
+        if missing:
+            tool_cards.set_notice(live.item, tool_cards.unavailable_notice(missing, service))
         return ToolRegistry(chosen_tools) if chosen_tools else None
 
     async def _run_tool_loop(
@@ -997,13 +1022,17 @@ class ChatController(QObject):
                 item.tool_calls[:] = [r for r in item.tool_calls if id(r) not in written]
                 live.streaming_calls = {}
                 calls = event.completion.tool_calls
-                if calls and event.round < live.max_rounds:
-                    for call in calls:
-                        tool = live.tools.get(call.name) if live.tools is not None else None
-                        item.tool_calls.append(tool_cards.call_record(
-                            call.id, call.name, call.arguments, round_no=live.round,
-                            source=tool.source if tool is not None else "builtin",
-                        ))
+                # Past the limit the loop runs nothing more: those calls show as "not run".
+                beyond = event.round > live.max_rounds
+                for call in calls:
+                    tool = live.tools.get(call.name) if live.tools is not None else None
+                    mcp_name = tool.meta.get("mcp_name") if tool is not None else None
+                    item.tool_calls.append(tool_cards.call_record(
+                        call.id, call.name, call.arguments, round_no=live.round,
+                        status=tool_cards.NOT_RUN if beyond else tool_cards.PENDING,
+                        source=tool.source if tool is not None else "builtin",
+                        mcp_name=mcp_name if isinstance(mcp_name, str) else None,
+                    ))
                 changed()
             elif isinstance(event, ToolCallStarted):
                 record = record_of(event.call_id)
@@ -1106,9 +1135,14 @@ class ChatController(QObject):
         where = "in the chat and in their Images gallery" if gallery is not None else "in the chat"
         return f"Generated {made} image{'s' if made != 1 else ''} ({size or 'default size'}); it is shown to the user {where}."
 
-    async def _search_history(self, query: str, limit: int) -> list[dict[str, Any]]:
+    async def _search_history(
+        self, query: str, limit: int, *, exclude: set[int] | frozenset[int] = frozenset(),
+        conversation_id: int | None = None,
+    ) -> list[dict[str, Any]]:
         """The search tool: full-text hits, blended with the nearest messages by meaning when the
-        profile's embedding model has vectors for the history."""
+        profile's embedding model has vectors for the history. ``exclude``: message ids never
+        returned (the reply asking, and the question it answers — it would find itself), nor the
+        title of ``conversation_id`` (the one asking: its title is made from that question)."""
         from app.semantic import blended_search, embedder
         from app.store import vectors
 
@@ -1126,7 +1160,9 @@ class ChatController(QObject):
                 hits = list(await blended_search(self.store, vector, hits, limit * 2, model=embedding_model))
             except _EXPECTED_ERRORS as exc:  # the embedding failed: the words alone still find things
                 log.info("search by meaning failed, full text only: %s", type(exc).__name__)
-        wanted = [(hit.conversation_id, hit.message_id, hit.title, hit.snippet) for hit in hits]
+        wanted = [(hit.conversation_id, hit.message_id, hit.title, hit.snippet) for hit in hits
+                  if (hit.message_id not in exclude if hit.message_id is not None
+                      else hit.conversation_id != conversation_id)]
         return (await self.store.run(lambda s: _hit_details(s, wanted)))[:limit]
 
     async def continue_tools(self, message_id: int) -> bool:
@@ -1146,6 +1182,8 @@ class ChatController(QObject):
         cid = conversation.id
         model = self.model_for(conversation)
         parameters = request_parameters(conversation.settings)
+        # The calls the limit left unrun are dropped: the model is asked again and decides anew.
+        item.tool_calls[:] = [r for r in item.tool_calls if r.get("status") != tool_cards.NOT_RUN]
         history = self._history(cid, upto=item.id) + _replay_rounds(item.tool_calls)
         await self.store.resume_message(item.id)
         prior_usage = item.usage
@@ -1431,6 +1469,8 @@ def _replay_rounds(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]
     per call (a call that never finished says so), so the history stays valid to send."""
     rounds: dict[int, list[Mapping[str, Any]]] = {}
     for record in records:
+        if record.get("status") == tool_cards.NOT_RUN:
+            continue  # the round limit stopped them: never sent, nothing to answer
         rounds.setdefault(int(record.get("round") or 0), []).append(record)
     messages: list[dict[str, Any]] = []
     for number in sorted(rounds):

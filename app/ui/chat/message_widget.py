@@ -33,7 +33,7 @@ from app.ui.chat.conversation_model import MessageItem
 from app.ui.chat.document_view import DocumentView
 from app.ui.chat.image_view import MESSAGE_THUMBNAIL_SIDE, ChatImageCache, MessageImages, MessageWebImages
 from app.ui.chat.render_document import KEPT_SCHEME
-from app.ui.chat.tool_cards import ToolCardsView
+from app.ui.chat.tool_cards import ToolCardsView, notice_of
 
 #: ``finish_reason`` of a reply cut by the round limit of the tool loop (it offers Continue).
 TOOL_ROUNDS_REASON = "tool_rounds"
@@ -343,7 +343,7 @@ class MessageWidget(QWidget):
             self._reasoning_view.set_document(None)
             self._reasoning_frame.setVisible(False)
 
-        self._tool_cards.set_calls(item.tool_calls, item.tool_open)
+        self._tool_cards.set_calls(item.tool_calls, item.tool_open, notice_of(item))
 
         error = item.state is MessageState.ERROR
         self._error_box.setVisible(error)

@@ -10,8 +10,11 @@ nothing itself. After each change (debounced: one report per pause of ~300 ms) i
 already held (so whoever else stores things there keeps them). The Tools section adds
 ``"tools_enabled": bool`` and ``"tools": [names]`` (the built-ins by default, see
 ``app.ui.chat.tool_cards``, and the MCP tools of ``context.tools``) once the user touched it or the
-conversation already had them; ``"tools_allowed"`` (tools allowed without asking) is the
-controller's, carried through. The page persists them with
+conversation already had them. Chosen tools whose MCP server is not running stay listed (and
+chosen), marked unavailable, with the server's state in words and a button that opens Settings ▸
+MCP servers. ``"tools_allowed"`` (tools the confirmation's "Allow for this conversation" lets run
+without asking) is written by the controller; the section lists them with "Ask again", which
+takes one out of that list (reported like any other change). The page persists them with
 ``store.update_conversation(id, model=model, settings=settings)``.
 
 A change waiting for its debounce is reported at once, still as the *previous* conversation's,
@@ -616,6 +619,40 @@ class ConversationSettingsPanel(QWidget):
         self.tools_list.itemChanged.connect(self._on_tool_item_changed)
         self.tools_list.installEventFilter(self._wheel_guard)
         form.addWidget(self.tools_list)
+        self.tools_unavailable_label = QLabel(content)
+        self.tools_unavailable_label.setObjectName("tools_unavailable")
+        self.tools_unavailable_label.setWordWrap(True)
+        self.tools_unavailable_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.tools_unavailable_label.setStyleSheet("color: #b07814;")
+        self.tools_unavailable_label.setAccessibleName(self.tr("Unavailable tools"))
+        self.tools_unavailable_label.setToolTip(
+            self.tr("Chosen tools whose MCP server is not running: replies go out without them until it runs")
+        )
+        form.addWidget(self.tools_unavailable_label)
+        mcp_row = QHBoxLayout()
+        self.mcp_settings_button = QPushButton(self.tr("Open MCP servers…"), content)
+        self.mcp_settings_button.setObjectName("mcp_settings_button")
+        self.mcp_settings_button.setAccessibleName(self.tr("Open Settings on the MCP servers page"))
+        self.mcp_settings_button.setToolTip(self.tr("Start, restart or fix the MCP servers in Settings"))
+        self.mcp_settings_button.clicked.connect(self._on_open_mcp_settings)
+        mcp_row.addWidget(self.mcp_settings_button)
+        mcp_row.addStretch(1)
+        form.addLayout(mcp_row)
+        self.tools_unavailable_label.hide()
+        self.mcp_settings_button.hide()
+        self.allowed_heading = QLabel(self.tr("Run without asking in this conversation:"), content)
+        self.allowed_heading.setWordWrap(True)
+        form.addWidget(self.allowed_heading)
+        self.allowed_box = QWidget(content)
+        self.allowed_box.setObjectName("tools_allowed_box")
+        self._allowed_layout = QVBoxLayout(self.allowed_box)
+        self._allowed_layout.setContentsMargins(8, 0, 0, 0)
+        self._allowed_layout.setSpacing(2)
+        form.addWidget(self.allowed_box)
+        self.allowed_heading.hide()
+        self.allowed_box.hide()
+        #: (tool name, its "Ask again" button), in the order allowed.
+        self.allowed_rows: list[tuple[str, QPushButton]] = []
         self.tools_note = QLabel(
             self.tr("Image generation and tools from MCP servers ask you before each use."), content
         )
@@ -654,6 +691,7 @@ class ConversationSettingsPanel(QWidget):
         context.session.profiles_changed.connect(self._update_default_model)
         if context.tools is not None:
             context.tools.tools_changed.connect(self._fill_tools)
+            context.tools.server_state_changed.connect(lambda _name: self._fill_tools())
         self._update_default_model()
         self._fill_presets()
         self.set_conversation(None)
@@ -672,6 +710,7 @@ class ConversationSettingsPanel(QWidget):
                 assert conversation is not None
                 raw = conversation.settings if isinstance(conversation.settings, Mapping) else {}
                 self._extras = {k: v for k, v in raw.items() if k not in SETTING_KEYS and k not in TOOL_KEYS}
+                self._fill_allowed()
                 return
         self._conversation = conversation
         self._content.setEnabled(conversation is not None)
@@ -679,12 +718,14 @@ class ConversationSettingsPanel(QWidget):
             self._extras = {}
             self._show(model="", settings=DEFAULT_SETTINGS)
             self._show_tools({})
+            self._fill_allowed()
             return
         raw = conversation.settings if isinstance(conversation.settings, Mapping) else {}
         self._extras = {k: v for k, v in raw.items() if k not in SETTING_KEYS and k not in TOOL_KEYS}
         self._show(model=conversation.model, settings=normalize_settings(raw))
         if not same or not self._tools_touched:
             self._show_tools(raw)
+        self._fill_allowed()
 
     def conversation_id(self) -> int | None:
         """The conversation whose settings are shown — during a report, the one it is about."""
@@ -762,7 +803,11 @@ class ConversationSettingsPanel(QWidget):
                 if tool.name not in texts:
                     entries.append((tool.name, tool_cards.tool_display_name(tool.name, tool.meta),
                                     tool.description, tool.source))
-        self._tool_names = [entry[0] for entry in entries]
+        known = {entry[0] for entry in entries}
+        # Chosen, but their server is not running: listed (still chosen), marked, with the reason.
+        missing = [name for name in self._tools_stored or [] if name not in known]
+        reasons: list[str] = []
+        self._tool_names = [entry[0] for entry in entries] + missing
         with QSignalBlocker(self.tools_list):
             self.tools_list.clear()
             for name, display, description, source in entries:
@@ -775,11 +820,89 @@ class ConversationSettingsPanel(QWidget):
                 tip = description.strip() or self.tr("No description.")
                 item.setToolTip(self.tr("{description}\n\nSource: {source}").format(
                     description=tip, source=tool_cards.source_text(source)))
+            for name in missing:
+                display, why, _server = tool_cards.unavailable_reason(name, service)
+                item = QListWidgetItem(self.tr("{name} (unavailable)").format(name=display), self.tools_list)
+                item.setData(Qt.ItemDataRole.UserRole, name)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked)
+                item.setForeground(self.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+                item.setToolTip(self.tr("Not available now: {why}.\nUntick it to stop choosing it.").format(why=why))
+                reasons.append(self.tr("“{name}”: {why}.").format(name=display, why=why))
+        self.tools_unavailable_label.setText(
+            "\n".join([self.tr("Not available now, replies go out without them:"), *reasons]) if reasons else "")
+        self.tools_unavailable_label.setVisible(bool(reasons))
+        self.mcp_settings_button.setVisible(bool(reasons) and self._settings_window() is not None)
         rows = max(1, self.tools_list.count())
         height = self.tools_list.sizeHintForRow(0) if self.tools_list.count() else self.fontMetrics().height() + 4
         spacing = 2 * self.tools_list.spacing()
         self.tools_list.setFixedHeight((height + spacing) * rows + 2 * self.tools_list.frameWidth() + 2)
         self.tools_list.setEnabled(self.tools_check.isChecked())
+
+    def _settings_window(self) -> Any:
+        """The main window, when it can open Settings on a page (not in a bare panel)."""
+        window = self.window()
+        return window if callable(getattr(window, "open_settings", None)) else None
+
+    @Slot()
+    def _on_open_mcp_settings(self) -> None:
+        window = self._settings_window()
+        if window is None:
+            return
+        from app.ui.settings.dialog import SettingsDialog
+
+        window.open_settings(SettingsDialog.MCP)
+
+    def allowed_tools(self) -> list[str]:
+        """The tools this conversation runs without asking (its ``tools_allowed``)."""
+        allowed = self._extras.get("tools_allowed")
+        return [str(n) for n in allowed if isinstance(n, str)] if isinstance(allowed, list) else []
+
+    def _fill_allowed(self) -> None:
+        """One row per tool allowed for this conversation: its name and "Ask again"."""
+        names = self.allowed_tools()
+        if [name for name, _button in self.allowed_rows] == names:
+            return
+        while self._allowed_layout.count():
+            child = self._allowed_layout.takeAt(0)
+            widget = child.widget() if child is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.allowed_rows = []
+        service = self._context.tools
+        for name in names:
+            tool = service.registry.get(name) if service is not None else None
+            if tool is not None and tool.source.startswith("mcp:"):
+                display = tool_cards.mcp_display_name(name, tool.source, tool.meta.get("mcp_name"))
+            elif name in tool_cards.BUILTIN_TOOL_NAMES:
+                display = tool_cards.tool_display_name(name)
+            else:
+                display = tool_cards.unavailable_reason(name, service)[0]
+            row = QWidget(self.allowed_box)
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            label = QLabel(display, row)
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            button = QPushButton(self.tr("Ask again"), row)
+            button.setObjectName("ask_again_button")
+            button.setAccessibleName(self.tr("Ask again before “{name}” runs").format(name=display))
+            button.setToolTip(self.tr("Ask before each use of “{name}” in this conversation again").format(name=display))
+            button.clicked.connect(lambda _checked=False, n=name: self.ask_again(n))
+            line.addWidget(label, 1)
+            line.addWidget(button)
+            self._allowed_layout.addWidget(row)
+            self.allowed_rows.append((name, button))
+        self.allowed_heading.setVisible(bool(names))
+        self.allowed_box.setVisible(bool(names))
+
+    def ask_again(self, name: str) -> None:
+        """Take ``name`` out of the tools run without asking (reported like any change)."""
+        if self._conversation is None:
+            return
+        self._extras["tools_allowed"] = [n for n in self.allowed_tools() if n != name]
+        self._fill_allowed()
+        self._timer.start()
 
     @Slot(bool)
     def _on_tools_toggled(self, checked: bool) -> None:

@@ -3,10 +3,14 @@
 A reply that used tools keeps one record per call in its message's ``tool_calls`` (stored as JSON):
 the OpenAI shape ``{"id", "type": "function", "function": {"name", "arguments"}}`` plus
 ``round``, ``status`` (:data:`PENDING`, :data:`RUNNING`, :data:`OK`, :data:`ERROR`,
-:data:`DECLINED`, :data:`STOPPED`), ``result`` (exactly what the model got back), ``duration``
-(seconds) and ``source`` (``"builtin"`` or ``"mcp:<server>"``). :class:`ToolCardsView` shows them as
+:data:`DECLINED`, :data:`STOPPED`, :data:`NOT_RUN` — asked for in the round that reached the round
+limit), ``result`` (exactly what the model got back), ``duration`` (seconds), ``source``
+(``"builtin"`` or ``"mcp:<server>"``) and, for an MCP tool, ``mcp_name`` (its own name on its
+server: cards show "add — files", not the registered ``files__add``). :class:`ToolCardsView` shows them as
 cards — name, status and duration on one line, arguments and result when expanded (collapsed by
 default; which ones are open is kept on the :class:`MessageItem`, so a recycled widget remembers).
+Above the cards, a reply sent while some chosen tools were unavailable (their MCP server not
+running) carries a one-line notice (:func:`set_notice`; kept with the item while the app runs).
 
 :class:`ToolConfirmDialog` asks before a tool that needs it runs: the tool, its arguments as pretty
 JSON, and Allow once / Allow for this conversation / Deny. It is opened with ``open()`` — never
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -45,6 +50,7 @@ __all__ = [
     "DECLINED",
     "DENY",
     "ERROR",
+    "NOT_RUN",
     "OK",
     "PENDING",
     "RUNNING",
@@ -55,10 +61,17 @@ __all__ = [
     "ask_confirmation",
     "builtin_tool_texts",
     "call_record",
+    "mcp_display_name",
     "needs_confirmation",
+    "notice_of",
     "pretty_json",
+    "record_display_name",
+    "server_of",
+    "set_notice",
     "source_text",
     "tool_display_name",
+    "unavailable_notice",
+    "unavailable_reason",
 ]
 
 PENDING = "pending"
@@ -69,6 +82,8 @@ OK = "ok"
 ERROR = "error"
 DECLINED = "declined"
 STOPPED = "stopped"
+#: Asked for in the round that reached the limit: not run (Continue asks the model again).
+NOT_RUN = "not_run"
 
 ALLOW_ONCE = "once"
 ALLOW_CONVERSATION = "conversation"
@@ -114,10 +129,90 @@ def tool_display_name(name: str, meta: Mapping[str, Any] | None = None) -> str:
     if name in texts:
         return texts[name][0]
     if meta:
-        title = meta.get("title") or meta.get("tool")
+        title = meta.get("title") or meta.get("mcp_name") or meta.get("tool")
         if isinstance(title, str) and title:
             return title
     return name
+
+
+def mcp_display_name(name: str, source: str, mcp_name: str | None = None) -> str:
+    """An MCP tool on screen: its own name, then its server ("add — files")."""
+    server = source.removeprefix("mcp:")
+    own = mcp_name or name.removeprefix(f"{server}__")
+    return translate("ToolTexts", "{name} — {server}").format(name=own, server=server)
+
+
+def record_display_name(record: Mapping[str, Any]) -> str:
+    """A call card's tool name: a built-in's translated name, an MCP tool's "add — files"."""
+    function = record.get("function") if isinstance(record.get("function"), Mapping) else {}
+    name = str((function or {}).get("name", ""))
+    source = str(record.get("source") or "builtin")
+    if source.startswith("mcp:"):
+        mcp_name = record.get("mcp_name")
+        return mcp_display_name(name, source, mcp_name if isinstance(mcp_name, str) and mcp_name else None)
+    return tool_display_name(name)
+
+
+_NOTICES: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
+def set_notice(item: Any, text: str) -> None:
+    """The line shown above a reply's cards (e.g. which chosen tools were unavailable); "" clears."""
+    if text:
+        _NOTICES[item] = text
+    else:
+        _NOTICES.pop(item, None)
+
+
+def notice_of(item: Any) -> str:
+    return _NOTICES.get(item, "")
+
+
+def server_of(name: str, service: Any) -> str | None:
+    """The configured MCP server a registered tool name (``<server>__<tool>``) belongs to."""
+    from app.tools.model import safe_tool_name
+
+    servers = service.servers() if service is not None else []
+    matches = [s.name for s in servers if name.startswith(safe_tool_name(s.name) + "__")]
+    return max(matches, key=len) if matches else None
+
+
+def unavailable_reason(name: str, service: Any) -> tuple[str, str, str | None]:
+    """(display name, why it is unavailable in words, its server or None) for a chosen tool that
+    is not in any registry now."""
+    server = server_of(name, service)
+    if server is None:
+        if "__" in name:
+            own, _sep, rest = name.partition("__")
+            return (translate("ToolTexts", "{name} — {server}").format(name=rest, server=own),
+                    translate("ToolTexts", "its MCP server “{server}” is no longer set up").format(server=own), None)
+        return name, translate("ToolTexts", "this tool no longer exists"), None
+    from app.tools.model import safe_tool_name
+
+    display = mcp_display_name(name, "mcp:" + server, name[len(safe_tool_name(server)) + 2:])
+    state = service.state(server)
+    settings = service.server(server)
+    status = state.status
+    if status == "exited":
+        why = translate("ToolTexts", "server “{server}” exited — start it in Settings ▸ MCP servers")
+    elif status == "failed":
+        why = translate("ToolTexts", "server “{server}” failed to start — see Settings ▸ MCP servers")
+    elif status == "starting":
+        why = translate("ToolTexts", "server “{server}” is still starting")
+    elif status == "ready":
+        why = translate("ToolTexts", "server “{server}” no longer offers this tool")
+    elif settings is not None and not settings.enabled:
+        why = translate("ToolTexts", "server “{server}” is turned off — start it in Settings ▸ MCP servers")
+    else:
+        why = translate("ToolTexts", "server “{server}” is stopped — start it in Settings ▸ MCP servers")
+    return display, why.format(server=server), server
+
+
+def unavailable_notice(names: Sequence[str], service: Any) -> str:
+    """The line on a reply sent without some chosen tools: which ones, and why."""
+    parts = [translate("ToolTexts", "“{name}” ({why})").format(name=display, why=why)
+             for display, why, _server in (unavailable_reason(name, service) for name in names)]
+    return translate("ToolTexts", "Sent without these chosen tools: {tools}.").format(tools="; ".join(parts))
 
 
 def source_text(source: str) -> str:
@@ -149,10 +244,11 @@ def pretty_json(text: str) -> str:
 
 
 def call_record(
-    call_id: str, name: str, arguments: str, *, round_no: int, status: str = PENDING, source: str = "builtin"
+    call_id: str, name: str, arguments: str, *, round_no: int, status: str = PENDING, source: str = "builtin",
+    mcp_name: str | None = None,
 ) -> dict[str, Any]:
     """A new card's record (see the module docstring)."""
-    return {
+    record: dict[str, Any] = {
         "id": call_id,
         "type": "function",
         "function": {"name": name, "arguments": arguments},
@@ -162,6 +258,9 @@ def call_record(
         "duration": None,
         "source": source,
     }
+    if mcp_name:
+        record["mcp_name"] = mcp_name
+    return record
 
 
 def _status_text(status: str) -> str:
@@ -173,6 +272,7 @@ def _status_text(status: str) -> str:
         ERROR: translate("ToolTexts", "failed"),
         DECLINED: translate("ToolTexts", "declined"),
         STOPPED: translate("ToolTexts", "stopped"),
+        NOT_RUN: translate("ToolTexts", "not run (limit reached)"),
     }.get(status, status)
 
 
@@ -181,7 +281,7 @@ def _status_color(status: str, palette: QPalette) -> QColor:
         return QColor(46, 140, 70)
     if status == ERROR:
         return QColor(200, 55, 55)
-    if status in (DECLINED, STOPPED, ASKING):
+    if status in (DECLINED, STOPPED, ASKING, NOT_RUN):
         return QColor(190, 120, 20)
     color = QColor(palette.color(QPalette.ColorRole.Text))
     color.setAlphaF(0.62)
@@ -268,7 +368,7 @@ class ToolCallCard(QFrame):
         arguments = str(function.get("arguments", "")) if function else ""
         status = str(record.get("status") or PENDING)
         self._call_id = str(record.get("id", ""))
-        display = tool_display_name(name)
+        display = record_display_name(record)
         source = str(record.get("source") or "builtin")
         self.header.setText(self.tr("Tool: {name}").format(name=display))
         self.header.setAccessibleName(self.tr("Tool call {name}").format(name=display))
@@ -292,7 +392,10 @@ class ToolCallCard(QFrame):
         if len(result) > CARD_RESULT_CHARS:
             result = result[:CARD_RESULT_CHARS] + "\n" + self.tr("… ({count} characters in all)").format(count=len(result))
         if not result:
-            result = self.tr("(waiting for the tool)") if status in (PENDING, ASKING, RUNNING) else self.tr("(nothing)")
+            if status == NOT_RUN:
+                result = self.tr("(not run: the reply reached the round limit; Continue lets the model go on)")
+            else:
+                result = self.tr("(waiting for the tool)") if status in (PENDING, ASKING, RUNNING) else self.tr("(nothing)")
         self.result_label.setText(pretty_json(result) if result.startswith(("{", "[")) else result)
         self._set_open(open_)
 
@@ -320,12 +423,24 @@ class ToolCardsView(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 2, 0, 2)
         self._layout.setSpacing(3)
+        self.notice_label = QLabel(self)
+        self.notice_label.setObjectName("tool_notice")
+        self.notice_label.setWordWrap(True)
+        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice_label.setStyleSheet("color: #b07814;")
+        self.notice_label.setAccessibleName(self.tr("Unavailable tools"))
+        self.notice_label.setToolTip(self.tr("Tools chosen for this conversation that this reply could not offer"))
+        self.notice_label.hide()
+        self._layout.addWidget(self.notice_label)
 
     @property
     def cards(self) -> list[ToolCallCard]:
         return [card for card in self._cards if not card.isHidden()]
 
-    def set_calls(self, records: Sequence[Mapping[str, Any]], open_ids: set[str]) -> None:
+    def set_calls(self, records: Sequence[Mapping[str, Any]], open_ids: set[str], notice: str = "") -> None:
+        if notice != self.notice_label.text():
+            self.notice_label.setText(notice)
+        self.notice_label.setVisible(bool(notice))
         while len(self._cards) < len(records):
             card = ToolCallCard(self)
             card.toggled.connect(self.toggled)
@@ -336,7 +451,7 @@ class ToolCardsView(QWidget):
             card.show()
         for card in self._cards[len(records):]:
             card.hide()
-        self.setVisible(bool(records))
+        self.setVisible(bool(records) or bool(notice))
 
 
 class ToolConfirmDialog(QDialog):
@@ -346,7 +461,8 @@ class ToolConfirmDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("tool_confirm_dialog")
         self.choice = DENY
-        display = tool_display_name(tool.name, tool.meta)
+        display = (mcp_display_name(tool.name, tool.source, tool.meta.get("mcp_name"))
+                   if tool.source.startswith("mcp:") else tool_display_name(tool.name, tool.meta))
         self.setWindowTitle(self.tr("Run a tool?"))
         self.setAccessibleName(self.tr("Run a tool?"))
         heading = QLabel(self.tr("The model wants to use “{name}”.").format(name=display), self)

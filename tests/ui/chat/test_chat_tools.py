@@ -23,6 +23,7 @@ from app.ui.tools_service import ToolService
 from tests.loopback._replies import CJK_SUFFIX
 from tests.loopback.server import Fault
 from tests.ui.chat.chat_fixtures import ChatHarness, chat, chat_context  # noqa: F401
+from tests.ui.chat.insistent_client import InsistentClient
 from tests.ui.conftest import run
 
 
@@ -109,27 +110,46 @@ def test_tools_off_sends_no_tools(chat: ChatHarness, loopback: Any) -> None:
     assert reply.tool_calls == [] and reply.text == "Echo: use tool calculator"
 
 
-def test_round_limit_says_so_and_continue_goes_on(chat: ChatHarness, loopback: Any) -> None:
+def _insist(chat: ChatHarness, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    session = chat.page.controller.session
+    real = session.require_client
+    monkeypatch.setattr(session, "require_client", lambda: InsistentClient(real(), text))
+
+
+def test_round_limit_runs_that_many_rounds_then_says_so_and_continue_goes_on(
+    chat: ChatHarness, loopback: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     chat.context.preferences.chat_tool_rounds = 1
-    _tools_on(chat, ["calculator"])
-    chat.send("use tool calculator")
+    _tools_on(chat, ["current_datetime"])
+    _insist(chat, monkeypatch, "use tool current_datetime")
+    chat.send("use tool current_datetime")
     reply = chat.wait_done()
     assert reply.state is MessageState.ERROR and reply.finish_reason == TOOL_ROUNDS_REASON
     assert reply.error == "Stopped after one round of tool calls."
-    assert reply.tool_calls == []  # the calls of the last round were not run
-    assert len(loopback.requests_to("/chat/completions")) == 1
+    # One round of tools ran (the old meaning ran none), its result went back to the model, and
+    # the call it asked for next shows as a card, not run.
+    requests = loopback.requests_to("/chat/completions")
+    assert len(requests) == 2
+    assert len(_tool_messages(requests[1].json)) == 1 and "iso" in _tool_messages(requests[1].json)[0]["content"]
+    assert [(r["round"], r["status"]) for r in reply.tool_calls] == [(1, tool_cards.OK), (2, tool_cards.NOT_RUN)]
+    assert reply.tool_calls[1]["result"] == ""
     widget = chat.widget(reply.id)
+    cards = widget.tool_cards.cards
+    assert len(cards) == 2
+    assert cards[0].status_label.text().startswith("done")
+    assert cards[1].status_label.text() == "not run (limit reached)"
     assert widget._error_label.text() == "Stopped after one round of tool calls."
     retry, go_on = widget.button(MessageAction.RETRY), widget.button(MessageAction.CONTINUE)
     assert retry.isVisible() and go_on.isVisible() and go_on.isEnabled()
     stored = chat.call(chat.store.get_message(reply.id))
     assert stored.state is MessageState.ERROR and stored.finish_reason == TOOL_ROUNDS_REASON
-    # Continue (after reopening the conversation: all it needs is stored) with a larger limit:
-    # the loop goes on in the same message, and answers.
+    assert [r["status"] for r in stored.tool_calls] == [tool_cards.OK, tool_cards.NOT_RUN]
+    # Continue (after reopening the conversation: all it needs is stored), with a model that now
+    # answers: the unrun call is dropped, the run round is replayed, and the reply completes.
+    monkeypatch.undo()
     cid = chat.page.controller.current_id
     chat.call(chat.page.controller.open_conversation(None))
     chat.call(chat.page.controller.open_conversation(cid))
-    chat.context.preferences.chat_tool_rounds = 3
     go_on = chat.widget(reply.id).button(MessageAction.CONTINUE)
     assert go_on.isVisible()
     go_on.click()
@@ -137,10 +157,34 @@ def test_round_limit_says_so_and_continue_goes_on(chat: ChatHarness, loopback: A
     reply = chat.wait_done()
     assert chat.last().id == reply.id and len(chat.items()) == 2
     assert reply.state is MessageState.COMPLETE and reply.error is None
-    assert reply.text.startswith("Result: Error: ")  # "use tool calculator" is no expression: told to the model
-    assert [r["status"] for r in reply.tool_calls] == [tool_cards.ERROR]
+    body = loopback.last("/chat/completions").json
+    assert len(_tool_messages(body)) == 1  # only the round that ran; every call in it answered
+    assert [r["status"] for r in reply.tool_calls] == [tool_cards.OK]
+    assert reply.text.startswith("Result: {")
     stored = chat.call(chat.store.get_message(reply.id))
-    assert stored.state is MessageState.COMPLETE and stored.tool_calls[0]["status"] == tool_cards.ERROR
+    assert stored.state is MessageState.COMPLETE and [r["status"] for r in stored.tool_calls] == [tool_cards.OK]
+
+
+def test_a_limit_of_three_runs_three_rounds(chat: ChatHarness, loopback: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    chat.context.preferences.chat_tool_rounds = 3
+    _tools_on(chat, ["current_datetime"])
+    _insist(chat, monkeypatch, "use tool current_datetime")
+    chat.send("use tool current_datetime")
+    reply = chat.wait_done()
+    assert reply.error == "Stopped after 3 rounds of tool calls."
+    assert [(r["round"], r["status"]) for r in reply.tool_calls] == [
+        (1, tool_cards.OK), (2, tool_cards.OK), (3, tool_cards.OK), (4, tool_cards.NOT_RUN)]
+    assert len(loopback.requests_to("/chat/completions")) == 4
+
+
+def test_a_limit_of_one_lets_a_model_that_answers_finish(chat: ChatHarness, loopback: Any) -> None:
+    chat.context.preferences.chat_tool_rounds = 1
+    _tools_on(chat, ["calculator"])
+    chat.send("use tool calculator")
+    reply = chat.wait_done()
+    assert reply.state is MessageState.COMPLETE and reply.error is None
+    assert [r["status"] for r in reply.tool_calls] == [tool_cards.ERROR]  # ran: no expression, told to the model
+    assert reply.text.startswith("Result: Error: ")
 
 
 def test_limit_of_eight_is_the_default(chat: ChatHarness) -> None:
@@ -344,11 +388,16 @@ def test_settings_panel_tools_section_stores_the_choice(mcp_chat: ChatHarness, l
     reply = chat.wait_done()
     assert reply.tool_calls[0]["source"] == "mcp:notes" and reply.tool_calls[0]["status"] == tool_cards.OK
     assert reply.text == "Result: noted: use tool notes__add"
-    # The server stops: its tool leaves the list but stays chosen for when it is back.
+    # Its tools go away (no server by that name is set up): the tool stays listed and chosen,
+    # marked unavailable with the reason, for when it is back.
     service.registry.remove_source("mcp:notes")
     service.tools_changed.emit()
-    assert panel.tools_list.count() == 4
+    assert panel.tools_list.count() == 5
+    assert panel.tools_list.item(4).text() == "add — notes (unavailable)"
+    assert panel.tools_list.item(4).checkState() == Qt.CheckState.Checked
     assert "notes__add" in panel.chosen_tools()
+    assert "its MCP server “notes” is no longer set up" in panel.tools_unavailable_label.text()
+    assert panel.tools_unavailable_label.isVisible()
 
 
 def test_read_only_mcp_tools_do_not_ask() -> None:

@@ -170,14 +170,16 @@ async def test_confirmation(client: Client, loopback: LoopbackServer, allow: boo
 
 
 @pytest.mark.asyncio
-async def test_round_limit_on_the_first_round(client: Client, loopback: LoopbackServer) -> None:
+async def test_a_limit_of_one_runs_one_round_of_tools(client: Client, loopback: LoopbackServer) -> None:
+    # "1 round" means one round of tool calls runs and the model gets the results (the old
+    # meaning stopped before running anything).
     ran: list[dict[str, Any]] = []
     result = await run_tool_loop(client, user("use tool t"), model="m",
                                  registry=ToolRegistry([text_tool("t", ran)]), confirm=always, max_rounds=1)
-    assert result.stop_reason == "max_rounds" and result.rounds == 1
-    assert not ran and [c.name for c in result.pending_calls] == ["t"]
-    assert result.added == []  # no dangling tool_calls message: the history can be sent again
-    assert result.completion.finish_reason == "tool_calls"
+    assert result.stop_reason == "answered" and result.rounds == 2
+    assert len(ran) == 1 and len(result.calls) == 1 and result.pending_calls == []
+    assert result.content == "Result: t got 10 chars"
+    assert len(loopback.requests_to("/chat/completions")) == 2
 
 
 class InsistentModel:
@@ -198,22 +200,27 @@ class InsistentModel:
 
 
 @pytest.mark.asyncio
-async def test_round_limit_with_a_model_that_keeps_calling(client: Client, loopback: LoopbackServer) -> None:
+@pytest.mark.parametrize("limit", [1, 3])
+async def test_round_limit_with_a_model_that_keeps_calling(client: Client, loopback: LoopbackServer, limit: int) -> None:
     ran: list[dict[str, Any]] = []
     rounds: list[int] = []
     result = await run_tool_loop(
         InsistentModel(client), user("use tool again"), model="m",
-        registry=ToolRegistry([text_tool("again", ran)]), confirm=always, max_rounds=3, tool_choice="required",
+        registry=ToolRegistry([text_tool("again", ran)]), confirm=always, max_rounds=limit, tool_choice="required",
         on_event=lambda e: rounds.append(e.round) if isinstance(e, RoundFinished) else None,
     )
-    assert result.stop_reason == "max_rounds" and result.rounds == 3 and rounds == [1, 2, 3]
-    assert len(ran) == 2 and len(result.calls) == 2 and len(result.pending_calls) == 1
-    assert len(loopback.requests_to("/chat/completions")) == 3
+    # Exactly `limit` rounds of tools ran; the request after them still asked: not run, pending.
+    assert result.stop_reason == "max_rounds" and result.rounds == limit + 1
+    assert rounds == list(range(1, limit + 2))
+    assert len(ran) == limit and len(result.calls) == limit and len(result.pending_calls) == 1
+    assert {c.round for c in result.calls} == set(range(1, limit + 1))
+    assert result.completion.finish_reason == "tool_calls"
+    assert len(loopback.requests_to("/chat/completions")) == limit + 1
     assert all(r.json["tool_choice"] == "required" for r in loopback.requests_to("/chat/completions"))
-    # Every tool_calls message in the history is answered.
+    # Every tool_calls message in the history is answered; the pending calls are not in it.
     ids = [c["id"] for m in result.messages if m.get("tool_calls") for c in m["tool_calls"]]
     answered = [m["tool_call_id"] for m in result.messages if m["role"] == "tool"]
-    assert ids == answered
+    assert ids == answered and len(ids) == limit
 
 
 @pytest.mark.asyncio
