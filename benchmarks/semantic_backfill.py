@@ -8,15 +8,19 @@ server would: it does not compete for this process's GIL).
 
 A 1 ms probe (``asyncio.sleep(0.001)`` in a loop) measures how late the loop wakes up; the figures
 are how much later than 1 ms: median, p99, worst, and the count over 16 ms — first with nothing
-running (the machine's own noise), then while indexing. Without ``--warm`` the indexing is the
-first thing the process does with numpy and the server (as right after start-up).
+running (the machine's own noise), then while indexing. Before it, as in the app: numpy is
+imported (the page does it when search by meaning is on, or as its consent dialog closes) and the
+client makes one request (the session's connection check after the first frame). ``--cold``
+leaves both to the indexing; ``--warm`` adds an embeddings request (a session that already searched).
 
-What stalls the loop (measured here): the answer's vectors reach ``Backfill`` as Python float
-lists (``app.api.embeddings`` decodes base64 with ``.tolist()``, ~2 ms a batch on the loop).
-Converting them back to float32 on the store's thread held the GIL in short bursts while the loop
-waited for it after each of its own system calls (the convoy effect): worst 19–56 ms. Packing on
-the loop instead: p99 8–15 ms, worst 11–26 ms under the other engineers' load. With the API
-returning numpy arrays (tried by patching ``decode_base64_vector``): p99 4–5.5 ms, worst 7–8 ms.
+What stalled the loop (measured here): the answer's vectors reached ``Backfill`` as Python float
+lists (``.tolist()`` of 1,536 floats a vector, on the loop); converting them back to float32 on the
+store's thread held the GIL in short bursts while the loop waited for it (the convoy effect):
+worst 19–56 ms. ``app.api.embeddings`` now hands base64 vectors over as ``array("f")`` (no Python
+floats), packed on the loop: worst 8–11 ms. The one stall left was numpy's import on the store's
+thread (~30 ms holding the GIL) when indexing began: the app now imports it while the page is
+built or as the consent dialog closes (``--cold`` shows the old way, plus the client's first
+request and its lazy imports: together one 23–36 ms stall).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/semantic_backfill.py [--messages 3000] [--batch 64] [--warm]
 """
@@ -88,7 +92,15 @@ async def scenario(args: argparse.Namespace, base_url: str, token: str, folder: 
     baseline, lags[:] = list(lags), []
     stop = False
     try:
+        if not args.cold:
+            # As the app does (app.ui.chat.semantic_search._load_vectors_module): numpy is imported
+            # while the page is built or as the consent dialog closes, before any indexing.
+            __import__("app.store.vectors")
         async with Client(base_url + "/", token, max_retries=0) as client:
+            if not args.cold:
+                # As the session does right after the first frame (the connection check): the
+                # client's first request, with its lazy imports, is behind it when indexing starts.
+                await client.models.list()
             if args.warm:
                 # As in a session that already chatted and searched: numpy imported, a connection open.
                 await astore.run(lambda _s: __import__("app.store.vectors"))
@@ -117,6 +129,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--dims", type=int, default=1536)
     parser.add_argument("--warm", action="store_true", help="import numpy and open a connection before measuring")
+    parser.add_argument(
+        "--cold", action="store_true",
+        help="nothing before the indexing: numpy's import (on the store's thread) and the client's first "
+        "request are part of it (the app does both earlier)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     server = subprocess.Popen(

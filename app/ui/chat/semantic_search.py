@@ -65,6 +65,16 @@ MATRIX_IDLE_MS = 5 * 60_000
 _FATAL = (AuthenticationError, PermissionDeniedError, NotFoundError, BadRequestError, NoTokenError)
 
 
+def _load_vectors_module() -> None:
+    """Import ``app.store.vectors`` (numpy) now, on the UI thread.
+
+    Importing numpy's C extension holds the GIL for ~30 ms whichever thread does it: on the
+    store's thread during the indexing, that was one 30 ms stall of the UI. Done while the page is
+    being built (search by meaning already on) or as the consent dialog closes, nobody sees it.
+    """
+    importlib.import_module("app.store.vectors")
+
+
 class SemanticSearch(QObject):
     """The chat page's search by meaning: consent, indexing in the background, blended search."""
 
@@ -111,6 +121,7 @@ class SemanticSearch(QObject):
         self._session.client_changed.connect(self._on_client_changed)
         sidebar.set_meaning(self.enabled)
         if self.enabled:
+            _load_vectors_module()
             self.restart()
         else:
             self._show()
@@ -392,6 +403,7 @@ class SemanticSearch(QObject):
 
     def _turn_on(self) -> None:
         self._consent = None
+        _load_vectors_module()  # as the dialog closes, not in the middle of the indexing
         self._preferences.chat_search_by_meaning = True
 
     def _confirm(self, model: str, messages: int, characters: int, accept: Callable[[], None]) -> None:
