@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -141,6 +142,10 @@ class _Connection:
         self._eof = False
         self.task: asyncio.Task[None] | None = None
         self.tool_names: list[str] = []
+        # The server's stderr (a temporary file) and where the last call began in it: a reason
+        # quotes only what the server wrote since then, never an older unrelated line.
+        self._errlog: Any = None
+        self._stderr_mark = 0
 
     @property
     def source(self) -> str:
@@ -161,6 +166,7 @@ class _Connection:
     async def run(self) -> None:
         errlog = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")  # noqa: SIM115 — closed in finally
         ready = False
+        self._errlog, self._stderr_mark = errlog, 0
         try:
             # The SDK's first import takes a good half second: not on the event loop's thread.
             await asyncio.to_thread(_import_sdk)
@@ -230,6 +236,7 @@ class _Connection:
         finally:
             self.session = None
             self.settled.set()
+            self._errlog = None
             errlog.close()
 
     async def _handshake(self, session: Any) -> tuple[str | None, list[Any]]:
@@ -267,11 +274,21 @@ class _Connection:
         return f"{type(exc).__name__}: {text}" if isinstance(exc, OSError) else text
 
     @staticmethod
-    def _with_stderr(reason: str, errlog: Any) -> str:
+    def _stderr_size(errlog: Any) -> int:
         try:
-            errlog.flush()
-            errlog.seek(0)
-            lines = [line.strip() for line in errlog.read()[-8192:].splitlines() if line.strip()]
+            return os.fstat(errlog.fileno()).st_size
+        except (OSError, ValueError):
+            return 0
+
+    def _with_stderr(self, reason: str, errlog: Any) -> str:
+        """The reason, with the last line the server wrote to stderr since the last call began
+        (since it started, if it was never called)."""
+        try:
+            size = self._stderr_size(errlog)
+            start = max(self._stderr_mark, size - 8192)
+            # pread: the child shares the file's offset, which is left alone.
+            data = os.pread(errlog.fileno(), max(0, size - start), start) if size > start else b""
+            lines = [line.strip() for line in data.decode("utf-8", "replace").splitlines() if line.strip()]
         except (OSError, ValueError):
             lines = []
         return f"{reason} Its last message: {lines[-1]}" if lines else reason
@@ -326,6 +343,8 @@ class _Connection:
         if session is None or self.state.status != "ready":
             detail = self.state.status + (f": {self.state.reason}" if self.state.reason else "")
             raise McpToolError(f"The MCP server {self.config.name!r} is not running ({detail}).")
+        if self._errlog is not None:
+            self._stderr_mark = self._stderr_size(self._errlog)
         try:
             result = await session.call_tool(
                 mcp_name, arguments, read_timeout_seconds=self.manager.call_timeout

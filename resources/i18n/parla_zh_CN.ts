@@ -127,23 +127,23 @@
 <context>
     <name>ChatController</name>
     <message>
-        <location filename="../../app/ui/chat/controller.py" line="887"/>
+        <location filename="../../app/ui/chat/controller.py" line="901"/>
         <source>This model does not accept images.</source>
-        <extracomment>Opening a conversation shows this many of its last messages first, then loads the others. How often the text of a streaming reply is written to the store (at most; only when it grew). A 429 that names a wait no longer than this is retried once by itself, after the wait. How long the Undo of a deleted message is offered (as long as the sidebar&apos;s for a conversation). The documents changed (at most once per frame); the view re-measures the row. Something other than the text changed: the first byte, the first answer after thinking. The reply&apos;s image parts (pictures a tool made), kept with the text in every save. The tool loop&apos;s per-reply state (None: a plain reply). This round&apos;s calls as the model writes them (by index), shown before the round ends. Titles, order or membership of the conversation list changed: reload the sidebar. Another conversation is open (or none: a new chat not yet written). A reply started or ended somewhere. Pictures a reply named could not be kept: (how many, a sentence about the first failure) The deleted message whose Undo was offered is gone for good now: hide the offer. For function calling: the round limit (preferences), MCP tools, the gallery&apos;s folder. The tool confirmation open now, if any (tests answer it). The deleted message Undo can bring back: (trash id, conversation id)</extracomment>
+        <extracomment>Opening a conversation shows this many of its last messages first, then loads the others. How often the text of a streaming reply is written to the store (at most; only when it grew). A 429 that names a wait no longer than this is retried once by itself, after the wait. How long the Undo of a deleted message is offered (as long as the sidebar&apos;s for a conversation). The documents changed (at most once per frame); the view re-measures the row. Something other than the text changed: the first byte, the first answer after thinking. The reply&apos;s image parts (pictures a tool made), kept with the text in every save. The tool loop&apos;s per-reply state (None: a plain reply). Chosen tools this reply could not offer (their server is not running), as shown. Messages the search tool leaves out: this reply and the user message it answers. This round&apos;s calls as the model writes them (by index), shown before the round ends. Titles, order or membership of the conversation list changed: reload the sidebar. Another conversation is open (or none: a new chat not yet written). A reply started or ended somewhere. Pictures a reply named could not be kept: (how many, a sentence about the first failure) The deleted message whose Undo was offered is gone for good now: hide the offer. For function calling: the round limit (preferences), MCP tools, the gallery&apos;s folder. The tool confirmation open now, if any (tests answer it). The deleted message Undo can bring back: (trash id, conversation id)</extracomment>
         <translation>此模型不接受图片。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/controller.py" line="889"/>
+        <location filename="../../app/ui/chat/controller.py" line="903"/>
         <source>{reason} If this model cannot use tools, turn them off in the conversation&apos;s settings.</source>
         <translation>{reason} 如果这个模型不支持工具，请在对话设置中关闭工具。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/controller.py" line="906"/>
+        <location filename="../../app/ui/chat/controller.py" line="920"/>
         <source>Stopped after one round of tool calls.</source>
         <translation>已在一轮工具调用后停止。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/controller.py" line="908"/>
+        <location filename="../../app/ui/chat/controller.py" line="922"/>
         <source>Stopped after {count} rounds of tool calls.</source>
         <translation>已在 {count} 轮工具调用后停止。</translation>
     </message>
@@ -348,13 +348,13 @@
     </message>
     <message>
         <location filename="../../app/ui/chat/page.py" line="215"/>
-        <location filename="../../app/ui/chat/page.py" line="598"/>
+        <location filename="../../app/ui/chat/page.py" line="604"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
         <location filename="../../app/ui/chat/page.py" line="221"/>
-        <location filename="../../app/ui/chat/page.py" line="599"/>
+        <location filename="../../app/ui/chat/page.py" line="605"/>
         <source>New text completion</source>
         <translation>新文本补全</translation>
     </message>
@@ -379,108 +379,108 @@
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="595"/>
+        <location filename="../../app/ui/chat/page.py" line="601"/>
         <source>More kinds of conversation</source>
         <translation>更多对话类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="596"/>
+        <location filename="../../app/ui/chat/page.py" line="602"/>
         <source>Start a new chat or a new text completion</source>
         <translation>开始新对话或新的文本补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="601"/>
+        <location filename="../../app/ui/chat/page.py" line="607"/>
         <source>A conversation with the model (Ctrl+N)</source>
         <translation>与模型对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="605"/>
+        <location filename="../../app/ui/chat/page.py" line="611"/>
         <source>A text the model continues, with the completions endpoint (Ctrl+Shift+N)</source>
         <translation>由模型续写的文本，使用补全接口（Ctrl+Shift+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="745"/>
+        <location filename="../../app/ui/chat/page.py" line="751"/>
         <source>A picture of the draft is no longer kept, so it was removed.</source>
         <translation>草稿中的一张图片已不再保存，因此已将其移除。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="853"/>
+        <location filename="../../app/ui/chat/page.py" line="859"/>
         <source>“{title}” deleted.</source>
         <translation>已删除“{title}”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="911"/>
+        <location filename="../../app/ui/chat/page.py" line="917"/>
         <source>Message copied.</source>
         <translation>消息已复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="914"/>
+        <location filename="../../app/ui/chat/page.py" line="920"/>
         <source>Message copied as plain text.</source>
         <translation>消息已按纯文本复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="928"/>
+        <location filename="../../app/ui/chat/page.py" line="934"/>
         <source>Asking again replaces this reply and the message after it.</source>
         <translation>重新生成会替换此回复及其后的一条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="930"/>
+        <location filename="../../app/ui/chat/page.py" line="936"/>
         <source>Asking again replaces this reply and the {count} messages after it.</source>
         <translation>重新生成会替换此回复及其后的 {count} 条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="931"/>
-        <location filename="../../app/ui/chat/page.py" line="946"/>
+        <location filename="../../app/ui/chat/page.py" line="937"/>
+        <location filename="../../app/ui/chat/page.py" line="952"/>
         <source>Replace later messages?</source>
         <translation>替换后面的消息？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="943"/>
+        <location filename="../../app/ui/chat/page.py" line="949"/>
         <source>Sending the edited message replaces the message after it.</source>
         <translation>发送修改后的消息会替换其后的一条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="945"/>
+        <location filename="../../app/ui/chat/page.py" line="951"/>
         <source>Sending the edited message replaces the {count} messages after it.</source>
         <translation>发送修改后的消息会替换其后的 {count} 条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="956"/>
+        <location filename="../../app/ui/chat/page.py" line="962"/>
         <source>Message deleted.</source>
         <translation>消息已删除。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="966"/>
+        <location filename="../../app/ui/chat/page.py" line="972"/>
         <source>The message can no longer be brought back.</source>
         <translation>这条消息已无法恢复。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="1082"/>
+        <location filename="../../app/ui/chat/page.py" line="1088"/>
         <source>Export / Import</source>
         <translation>导出 / 导入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="1083"/>
+        <location filename="../../app/ui/chat/page.py" line="1089"/>
         <source>Export or import</source>
         <translation>导出或导入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="1084"/>
+        <location filename="../../app/ui/chat/page.py" line="1090"/>
         <source>Save conversations to a file, or bring conversations in from one</source>
         <translation>将对话保存到文件，或从文件导入对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="931"/>
+        <location filename="../../app/ui/chat/page.py" line="937"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="946"/>
+        <location filename="../../app/ui/chat/page.py" line="952"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="1030"/>
+        <location filename="../../app/ui/chat/page.py" line="1036"/>
         <source>The model this conversation asks</source>
         <translation>此对话使用的模型</translation>
     </message>
@@ -579,97 +579,97 @@
 <context>
     <name>CompletionParametersPanel</name>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="368"/>
-        <location filename="../../app/ui/chat/completion_view.py" line="370"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="393"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="395"/>
         <source>Model</source>
-        <extracomment>The character property that marks the model&apos;s text in the document. The document is written this long after the last keystroke (and at once on leaving). Parameter changes are kept after this pause. Ctrl+Enter in the editor (the window&apos;s shortcut does the same elsewhere). (model, parameters) after the user changed something.</extracomment>
+        <extracomment>The character property that marks the model&apos;s text in the document. The character property naming the stored message a generated run belongs to (two completions in a row stay two messages, each with its own state, usage and choices). The document is written this long after the last keystroke (and at once on leaving). Parameter changes are kept after this pause. Ctrl+Enter in the editor (the window&apos;s shortcut does the same elsewhere). (model, parameters) after the user changed something.</extracomment>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="372"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="397"/>
         <source>The model that continues the text. Type any model name; the list is what the server offers.</source>
         <translation>续写文本的模型。可输入任意模型名称；列表为服务器提供的模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="379"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="404"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="380"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="405"/>
         <source>Unchecked parameters are not sent: the server&apos;s defaults apply.</source>
         <translation>未勾选的参数不会发送，使用服务器的默认值。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="393"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="418"/>
         <source>The longest completion allowed, in tokens; it stops there</source>
         <translation>补全允许的最大长度（令牌数），达到后停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="394"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="419"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="410"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="435"/>
         <source>Choices (n)</source>
         <translation>候选数 (n)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="415"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="440"/>
         <source>Number of choices</source>
         <translation>候选数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="417"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="442"/>
         <source>How many completions to ask for at once; the first streams in place, and you can pick another</source>
         <translation>一次请求多少个补全；第一个在原处流式显示，可改选其他候选</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="426"/>
-        <location filename="../../app/ui/chat/completion_view.py" line="428"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="451"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="453"/>
         <source>Echo the prompt</source>
         <translation>回显提示</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="430"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="455"/>
         <source>Ask the server to send the prompt back before the completion (it is already in the editor, so it is not repeated)</source>
         <translation>让服务器在补全前回传提示（提示已在编辑器中，因此不会重复显示）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="436"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="461"/>
         <source>Stop sequences</source>
         <translation>停止序列</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="437"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="462"/>
         <source>Up to four. The completion ends before any of them. Type \n for a new line.</source>
         <translation>最多四个。补全会在其中任一序列之前结束。输入 \n 表示换行。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="445"/>
-        <location filename="../../app/ui/chat/completion_view.py" line="446"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="470"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="471"/>
         <source>Stop sequence {number}</source>
         <translation>停止序列 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="447"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="472"/>
         <source>The completion ends before this text; \n is a new line, \t a tab</source>
         <translation>补全在此文本之前结束；\n 表示换行，\t 表示制表符</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="454"/>
-        <location filename="../../app/ui/chat/completion_view.py" line="457"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="479"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="482"/>
         <source>Suffix</source>
         <translation>后缀</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="459"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="484"/>
         <source>Text that comes after the completion (fill in the middle); only some models accept it</source>
         <translation>补全之后的文本（中间填充）；仅部分模型支持</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="461"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="486"/>
         <source>Text after the completion (optional)</source>
         <translation>补全之后的文本（可选）</translation>
     </message>
@@ -677,170 +677,170 @@
 <context>
     <name>CompletionView</name>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="614"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="639"/>
         <source>Text completion</source>
         <extracomment>Something to say outside the view (a failure of the store): the page&apos;s notifier shows it.</extracomment>
         <translation>文本补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="617"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="642"/>
         <source>The model continues your text (the /completions endpoint), with no chat roles</source>
         <translation>模型续写你的文本（/completions 接口），不区分对话角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="618"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="643"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="622"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="647"/>
         <source>Show parameters</source>
         <translation>显示参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="623"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="648"/>
         <source>Model and parameters of this completion</source>
         <translation>此补全的模型和参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="632"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="657"/>
         <source>Prompt and completion</source>
         <translation>提示与补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="634"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="659"/>
         <source>Write the beginning of a text; Complete (Ctrl+Enter) continues it here. The model&apos;s text is tinted and can be edited.</source>
         <translation>写下文本的开头，“补全”（Ctrl+Enter）会在此处续写。模型写的文本带底色，可以编辑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="636"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="661"/>
         <source>Write the beginning of a text, then press Ctrl+Enter to let the model continue it.</source>
         <translation>写下文本的开头，然后按 Ctrl+Enter 让模型续写。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="647"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="672"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="649"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="674"/>
         <source>Retry the completion</source>
         <translation>重试补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="650"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="675"/>
         <source>Ask again for a completion of the text (what the failed request wrote is replaced)</source>
         <translation>重新请求补全此文本（失败请求写入的内容会被替换）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="660"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="685"/>
         <source>Choices:</source>
         <translation>候选：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="663"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="688"/>
         <source>Choices</source>
         <translation>候选</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="664"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="689"/>
         <source>The request gave several completions: pick the one to keep in the text</source>
         <translation>此次请求返回了多个补全：选择要保留在文本中的一个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="683"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="708"/>
         <source>Tokens the server counted for the last request</source>
         <translation>服务器为上次请求统计的令牌数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="685"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="710"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="687"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="712"/>
         <source>Stop the completion</source>
         <translation>停止补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="688"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="713"/>
         <source>Stop the completion; the text so far is kept (Esc)</source>
         <translation>停止补全；已生成的文本会保留（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="691"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="716"/>
         <source>Complete</source>
         <translation>补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="693"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="718"/>
         <source>Complete the text</source>
         <translation>补全文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="694"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="719"/>
         <source>Let the model continue the text after its end (Ctrl+Enter)</source>
         <translation>让模型从文本末尾继续写（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="765"/>
-        <location filename="../../app/ui/chat/completion_view.py" line="887"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="790"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="913"/>
         <source>The completion failed.</source>
         <translation>补全失败。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="769"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="794"/>
         <source>Interrupted — Parla closed before the completion finished.</source>
         <translation>已中断 — Parla 在补全完成前关闭了。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="771"/>
-        <location filename="../../app/ui/chat/completion_view.py" line="889"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="796"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="915"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="780"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="805"/>
         <source>New text completion</source>
         <translation>新文本补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="790"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="815"/>
         <source>Write some text first: the model continues it.</source>
         <translation>请先写一些文本：模型会接着写下去。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="810"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="835"/>
         <source>Waiting for the model…</source>
         <translation>正在等待模型…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="891"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="917"/>
         <source>Cut short: the completion reached the max tokens limit.</source>
         <translation>已截断：补全达到了最大令牌数限制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="893"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="919"/>
         <source>Cut short by the server&apos;s content filter.</source>
         <translation>已被服务器的内容过滤器截断。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="895"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="921"/>
         <source>The model added nothing.</source>
         <translation>模型没有添加任何内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="923"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="949"/>
         <source>Choice {number}</source>
         <translation>候选 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="925"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="951"/>
         <source>(empty)</source>
         <translation>（空）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="1016"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="1042"/>
         <source>Tokens: {prompt} prompt · {completion} completion</source>
         <translation>令牌：提示 {prompt} · 补全 {completion}</translation>
     </message>
@@ -973,200 +973,231 @@
 <context>
     <name>ConversationSettingsPanel</name>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="512"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="515"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="528"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="531"/>
         <source>Preset</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="526"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="529"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="509"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="512"/>
         <source>&amp;Model</source>
         <extracomment>(model, settings) after the user changed something, debounced. (conversation id, model, settings): the same report, with the conversation it belongs to.</extracomment>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="520"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="523"/>
         <source>P&amp;reset</source>
         <translation>预设(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="527"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="530"/>
         <source>Apply a preset: its system prompt and parameters replace these</source>
         <translation>应用预设：用它的系统提示词和参数替换当前设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="538"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="541"/>
         <source>Presets</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="539"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="542"/>
         <source>Presets menu</source>
         <translation>预设菜单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="540"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="543"/>
         <source>Save these settings as a preset, or rename and delete presets</source>
         <translation>将这些设置保存为预设，或重命名、删除预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="543"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="546"/>
         <source>Save as preset…</source>
         <translation>另存为预设…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="545"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="548"/>
         <source>Manage presets…</source>
         <translation>管理预设…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="555"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="558"/>
         <source>S&amp;ystem prompt</source>
         <translation>系统提示词(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="559"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="562"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="560"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="563"/>
         <source>Instructions sent first in every request of this conversation</source>
         <translation>在此对话的每个请求中最先发送的指令</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="562"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="565"/>
         <source>Instructions the model follows for the whole conversation (optional)</source>
         <translation>模型在整个对话中遵循的指示（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="570"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="573"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="571"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="574"/>
         <source>Unchecked parameters are not sent: the server&apos;s defaults apply.</source>
         <translation>未勾选的参数不会发送，使用服务器的默认值。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="583"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="586"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="599"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="602"/>
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="600"/>
-        <location filename="../../app/ui/chat/settings_panel.py" line="602"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="603"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="605"/>
         <source>Let the model use tools</source>
         <translation>允许模型使用工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="604"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="607"/>
         <source>Offer the tools ticked below to the model in this conversation (function calling)</source>
         <translation>在此对话中向模型提供下面勾选的工具（函数调用）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="610"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="613"/>
         <source>Tools to offer</source>
         <translation>提供的工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="611"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="614"/>
         <source>The tools the model may call; hover over one to see what it does</source>
         <translation>模型可以调用的工具；将指针悬停在某个工具上可查看其用途</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="620"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="627"/>
+        <source>Unavailable tools</source>
+        <translation>不可用的工具</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="629"/>
+        <source>Chosen tools whose MCP server is not running: replies go out without them until it runs</source>
+        <translation>所选工具的 MCP 服务器未在运行：在它运行之前，回复将不使用这些工具</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="633"/>
+        <source>Open MCP servers…</source>
+        <translation>打开 MCP 服务器…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="635"/>
+        <source>Open Settings on the MCP servers page</source>
+        <translation>在“MCP 服务器”页打开设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="636"/>
+        <source>Start, restart or fix the MCP servers in Settings</source>
+        <translation>在设置中启动、重启或修复 MCP 服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="643"/>
+        <source>Run without asking in this conversation:</source>
+        <translation>在此对话中无需询问即可运行：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="657"/>
         <source>Image generation and tools from MCP servers ask you before each use.</source>
+        <extracomment>(tool name, its &quot;Ask again&quot; button), in the order allowed.</extracomment>
         <translation>图像生成和来自 MCP 服务器的工具每次使用前都会先征求你的同意。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="632"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="669"/>
         <source>Reset to defaults</source>
         <translation>恢复默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="633"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="670"/>
         <source>The profile&apos;s default model, no system prompt, every parameter left to the server</source>
         <translation>使用配置的默认模型，不设系统提示词，所有参数交由服务器决定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="106"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="109"/>
         <source>Temperature</source>
         <extracomment>The settings keys the Tools section owns.</extracomment>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="107"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="110"/>
         <source>Randomness, 0–2: lower is more focused and repeatable, higher more varied</source>
         <translation>随机性，0–2：越低越集中、越可重复，越高越多样</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="110"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="113"/>
         <source>Top P</source>
         <translation>Top P 采样</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="111"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="114"/>
         <source>Nucleus sampling, 0–1: only the most likely words whose chances add up to this are considered</source>
         <translation>核采样，0–1：只考虑累计概率达到该值的最可能的词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="117"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="120"/>
         <source>Max tokens</source>
         <translation>最大令牌数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="118"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="121"/>
         <source>The longest reply allowed, in tokens; the reply stops there</source>
         <translation>回复允许的最大长度（令牌数），到达后回复即停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="121"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="124"/>
         <source>Presence penalty</source>
         <translation>存在惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="122"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="125"/>
         <source>−2 to 2: positive values push the model towards new topics</source>
         <translation>−2 到 2：正值促使模型谈论新话题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="125"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="128"/>
         <source>Frequency penalty</source>
         <translation>频率惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="126"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="129"/>
         <source>−2 to 2: positive values make the model repeat itself less</source>
         <translation>−2 到 2：正值让模型减少重复</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="769"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="814"/>
         <source>{name} — {server}</source>
         <translation>{name} — {server}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="775"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="820"/>
         <source>No description.</source>
         <translation>没有说明。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="776"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="821"/>
         <source>{description}
 
 Source: {source}</source>
@@ -1175,17 +1206,54 @@ Source: {source}</source>
 来源：{source}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="874"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="825"/>
+        <source>{name} (unavailable)</source>
+        <translation>{name}（不可用）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="830"/>
+        <source>Not available now: {why}.
+Untick it to stop choosing it.</source>
+        <translation>当前不可用：{why}。
+取消勾选即不再选择它。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="831"/>
+        <source>“{name}”: {why}.</source>
+        <translation>“{name}”：{why}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="833"/>
+        <source>Not available now, replies go out without them:</source>
+        <translation>当前不可用，回复将不使用它们：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="887"/>
+        <source>Ask again</source>
+        <translation>重新询问</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="889"/>
+        <source>Ask again before “{name}” runs</source>
+        <translation>运行“{name}”前重新询问</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="890"/>
+        <source>Ask before each use of “{name}” in this conversation again</source>
+        <translation>在此对话中每次使用“{name}”前重新询问</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/settings_panel.py" line="997"/>
         <source>Save as preset</source>
         <translation>另存为预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="892"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="1015"/>
         <source>The preset could not be saved: the name is not allowed.</source>
         <translation>无法保存预设：名称不可用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="894"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="1017"/>
         <source>Preset “{name}” saved.</source>
         <translation>预设“{name}”已保存。</translation>
     </message>
@@ -1193,110 +1261,110 @@ Source: {source}</source>
 <context>
     <name>ConversationSidebar</name>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="82"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="83"/>
         <source>by meaning</source>
         <comment>tag of a search hit found by meaning only</comment>
         <translation>按含义</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="301"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="356"/>
         <source>New Chat</source>
-        <extracomment>The Menu key or Shift+F10 (or the platform&apos;s keyboard context-menu event). (query) — the debounced search text; &quot;&quot; when the search was cleared (conversation id, message id or -1 for a title hit) (on) — the user clicked &quot;By meaning&quot;; the switch shows the new state once it is applied the button of the indexing line (Pause, Resume or Retry) was clicked the search box got the focus: a search may follow (search by meaning loads its vectors)</extracomment>
+        <extracomment>Lines of snippet a search hit shows at most (fewer when the snippet is shorter). Padding above and below a hit&apos;s text, and between the title and the snippet. The Menu key or Shift+F10 (or the platform&apos;s keyboard context-menu event). (query) — the debounced search text; &quot;&quot; when the search was cleared (conversation id, message id or -1 for a title hit) (on) — the user clicked &quot;By meaning&quot;; the switch shows the new state once it is applied the button of the indexing line (Pause, Resume or Retry) was clicked the search box got the focus: a search may follow (search by meaning loads its vectors)</extracomment>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="303"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="358"/>
         <source>Start a new conversation (Ctrl+N)</source>
         <translation>开始新对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="312"/>
-        <location filename="../../app/ui/chat/sidebar.py" line="320"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="367"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="375"/>
         <source>Search conversations</source>
         <translation>搜索对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="321"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="376"/>
         <source>Find conversations by title or by words in their messages</source>
         <translation>按标题或消息中的词语查找对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="323"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="378"/>
         <source>By meaning</source>
         <translation>按含义搜索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="325"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="380"/>
         <source>Search by meaning</source>
         <translation>按含义搜索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="328"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="383"/>
         <source>Also find messages that mean the same without using the same words. The history is indexed with the profile&apos;s embedding model, which costs tokens.</source>
         <translation>同时找出意思相同但用词不同的消息。历史记录会用当前配置的嵌入模型建立索引，这会消耗令牌。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="338"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="393"/>
         <source>Indexing by meaning</source>
         <translation>按含义建立索引</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="366"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="421"/>
         <source>Show what can be done with the selected conversation</source>
         <translation>显示可对所选对话执行的操作</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="372"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="427"/>
         <source>Conversations</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="374"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="429"/>
         <source>Your conversations, newest first: Enter opens, F2 renames, Delete deletes, the Menu key shows more</source>
         <translation>你的对话，最新的在前：Enter 打开，F2 重命名，Delete 删除，菜单键显示更多操作</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="386"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="444"/>
         <source>Search results</source>
         <translation>搜索结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="387"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="445"/>
         <source>Messages that match the search; Enter opens the conversation at that message</source>
         <translation>与搜索匹配的消息；按 Enter 打开对话并定位到该消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="388"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="446"/>
         <source>Nothing found.</source>
         <translation>没有找到。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="403"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="461"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="409"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="467"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="603"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="661"/>
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="607"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="665"/>
         <source>Unpin</source>
         <translation>取消置顶</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="607"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="665"/>
         <source>Pin</source>
         <translation>置顶</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/sidebar.py" line="611"/>
+        <location filename="../../app/ui/chat/sidebar.py" line="669"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -1773,22 +1841,22 @@ Source: {source}</source>
 <context>
     <name>GeneralPage</name>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="32"/>
+        <location filename="../../app/ui/settings/general_page.py" line="34"/>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="37"/>
+        <location filename="../../app/ui/settings/general_page.py" line="39"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="38"/>
+        <location filename="../../app/ui/settings/general_page.py" line="40"/>
         <source>The language of Parla&apos;s menus, buttons and messages</source>
         <translation>Parla 菜单、按钮和消息使用的语言</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="39"/>
+        <location filename="../../app/ui/settings/general_page.py" line="41"/>
         <source>A new language takes effect the next time Parla starts.</source>
         <translation>新的语言将在下次启动 Parla 时生效。</translation>
     </message>
@@ -1823,172 +1891,172 @@ Source: {source}</source>
         <translation>按下“确定”或“应用”后，主题会立即更改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="55"/>
+        <location filename="../../app/ui/settings/general_page.py" line="53"/>
         <source>Enter sends, Shift+Enter starts a new line</source>
         <translation>Enter 发送，Shift+Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="56"/>
+        <location filename="../../app/ui/settings/general_page.py" line="54"/>
         <source>Shift+Enter sends, Enter starts a new line</source>
         <translation>Shift+Enter 发送，Enter 换行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="58"/>
+        <location filename="../../app/ui/settings/general_page.py" line="56"/>
         <source>Chat messages</source>
         <translation>聊天消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="59"/>
+        <location filename="../../app/ui/settings/general_page.py" line="57"/>
         <source>Which key sends a chat message and which starts a new line</source>
         <translation>哪个键发送聊天消息，哪个键换行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="60"/>
+        <location filename="../../app/ui/settings/general_page.py" line="58"/>
         <source>Ctrl+Enter always sends.</source>
         <translation>Ctrl+Enter 始终发送。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="67"/>
+        <location filename="../../app/ui/settings/general_page.py" line="63"/>
         <source>Desktop default</source>
         <translation>桌面默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="68"/>
+        <location filename="../../app/ui/settings/general_page.py" line="64"/>
         <source> pt</source>
         <translation> 磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="70"/>
+        <location filename="../../app/ui/settings/general_page.py" line="66"/>
         <source>Text size</source>
         <translation>文字大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="71"/>
+        <location filename="../../app/ui/settings/general_page.py" line="67"/>
         <source>The size of all text in points; Ctrl+= and Ctrl+− change it from anywhere, Ctrl+0 resets it</source>
         <translation>所有文字的大小（磅）；在任何位置按 Ctrl+= 和 Ctrl+− 可调整，Ctrl+0 恢复默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="72"/>
+        <location filename="../../app/ui/settings/general_page.py" line="68"/>
         <source>Also from the keyboard: Ctrl+= larger, Ctrl+− smaller, Ctrl+0 default.</source>
         <translation>也可用键盘：Ctrl+= 放大，Ctrl+− 缩小，Ctrl+0 恢复默认。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="76"/>
+        <location filename="../../app/ui/settings/general_page.py" line="70"/>
         <source>Show Parla in the system tray, and keep it running there when the window is closed</source>
         <translation>在系统托盘中显示 Parla，关闭窗口后仍在托盘中运行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="78"/>
+        <location filename="../../app/ui/settings/general_page.py" line="72"/>
         <source>System tray</source>
         <translation>系统托盘</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="79"/>
+        <location filename="../../app/ui/settings/general_page.py" line="73"/>
         <source>Closing the window then hides it; Quit in the tray menu (or Ctrl+Q) ends Parla</source>
         <translation>此时关闭窗口只会将其隐藏；使用托盘菜单中的“退出”（或 Ctrl+Q）结束 Parla</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="83"/>
+        <location filename="../../app/ui/settings/general_page.py" line="77"/>
         <source>The tray menu offers Show, New chat, Push to talk and Quit.</source>
         <translation>托盘菜单提供“显示”、“新建对话”、“按键说话”和“退出”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="85"/>
+        <location filename="../../app/ui/settings/general_page.py" line="79"/>
         <source>This desktop has no system tray right now: closing the window quits Parla.</source>
         <translation>当前桌面没有系统托盘：关闭窗口将退出 Parla。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="94"/>
+        <location filename="../../app/ui/settings/general_page.py" line="86"/>
         <source> px</source>
         <translation> 像素</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="96"/>
+        <location filename="../../app/ui/settings/general_page.py" line="88"/>
         <source>Largest side of sent pictures</source>
         <translation>发送图片的最长边</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="98"/>
+        <location filename="../../app/ui/settings/general_page.py" line="90"/>
         <source>Pictures sent in chat are scaled down so that their longest side is at most this long</source>
         <translation>聊天中发送的图片会被缩小，使其最长边不超过此长度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="101"/>
+        <location filename="../../app/ui/settings/general_page.py" line="93"/>
         <source>Send the address (the model fetches the picture)</source>
         <translation>发送网址（由模型获取图片）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="102"/>
+        <location filename="../../app/ui/settings/general_page.py" line="94"/>
         <source>Download it first and send the picture itself</source>
         <translation>先下载，再发送图片本身</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="104"/>
+        <location filename="../../app/ui/settings/general_page.py" line="96"/>
         <source>Pictures from web pages</source>
         <translation>来自网页的图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="105"/>
+        <location filename="../../app/ui/settings/general_page.py" line="97"/>
         <source>What happens to a picture dragged from a web page into a chat</source>
         <translation>从网页拖入聊天的图片如何处理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="107"/>
+        <location filename="../../app/ui/settings/general_page.py" line="99"/>
         <source>Downloaded pictures are scaled and stripped of metadata like dropped files; some models cannot fetch addresses.</source>
         <translation>下载的图片会像拖入的文件一样缩放并去除元数据；有些模型无法获取网址。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="141"/>
+        <location filename="../../app/ui/settings/general_page.py" line="129"/>
         <source>Tool-call rounds per reply:</source>
         <translation>每条回复的工具调用轮数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="116"/>
+        <location filename="../../app/ui/settings/general_page.py" line="106"/>
         <source>Rounds of tool calls per reply</source>
         <translation>每条回复的工具调用轮数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="118"/>
+        <location filename="../../app/ui/settings/general_page.py" line="108"/>
         <source>With tools on, a reply stops after this many rounds of tool calls and offers Continue</source>
         <translation>启用工具时，回复在这么多轮工具调用后停止，并提供“继续”</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="121"/>
+        <location filename="../../app/ui/settings/general_page.py" line="111"/>
         <source>A round is one request in which the model asks for tools; Continue allows as many again.</source>
         <translation>一轮是模型请求使用工具的一次请求；“继续”会再允许同样多的轮数。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="128"/>
+        <location filename="../../app/ui/settings/general_page.py" line="116"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="130"/>
+        <location filename="../../app/ui/settings/general_page.py" line="118"/>
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="132"/>
+        <location filename="../../app/ui/settings/general_page.py" line="120"/>
         <source>Text size:</source>
         <translation>文字大小：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="134"/>
+        <location filename="../../app/ui/settings/general_page.py" line="122"/>
         <source>System tray:</source>
         <translation>系统托盘：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="136"/>
+        <location filename="../../app/ui/settings/general_page.py" line="124"/>
         <source>Chat messages:</source>
         <translation>聊天消息：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="138"/>
+        <location filename="../../app/ui/settings/general_page.py" line="126"/>
         <source>Sent pictures at most:</source>
         <translation>发送图片最大尺寸：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/general_page.py" line="139"/>
+        <location filename="../../app/ui/settings/general_page.py" line="127"/>
         <source>Pictures from web pages:</source>
         <translation>来自网页的图片：</translation>
     </message>
@@ -3044,219 +3112,219 @@ Source: {source}</source>
         <translation>环境变量第 {n} 行：{name} 设置了两次。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="186"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="190"/>
         <source>Edit MCP server</source>
         <translation>编辑 MCP 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="186"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="190"/>
         <source>Add MCP server</source>
         <translation>添加 MCP 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="191"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="195"/>
         <source>e.g. files</source>
         <translation>例如 files</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="192"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="196"/>
         <source>Server name</source>
         <translation>服务器名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="193"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="197"/>
         <source>A short name; the chat sees its tools as &lt;name&gt;__&lt;tool&gt;</source>
         <translation>简短的名称；聊天中其工具显示为 &lt;名称&gt;__&lt;工具&gt;</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="196"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="200"/>
         <source>e.g. npx, uvx or /path/to/server</source>
         <translation>例如 npx、uvx 或 /path/to/server</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="197"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="201"/>
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="198"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="202"/>
         <source>The program that runs the server (found on PATH, or a full path)</source>
         <translation>运行服务器的程序（在 PATH 中查找，或填写完整路径）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="199"/>
-        <location filename="../../app/ui/settings/mcp_page.py" line="224"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="203"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="228"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="200"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="204"/>
         <source>Choose the command</source>
         <translation>选择命令</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="201"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="205"/>
         <source>Choose the server&apos;s program file</source>
         <translation>选择服务器的程序文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="209"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="213"/>
         <source>e.g. -y @modelcontextprotocol/server-filesystem ~/Documents</source>
         <translation>例如 -y @modelcontextprotocol/server-filesystem ~/Documents</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="210"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="214"/>
         <source>Arguments</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="211"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="215"/>
         <source>Split like a shell does: quote an argument that has spaces</source>
         <translation>按 shell 的规则拆分：含空格的参数请加引号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="214"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="218"/>
         <source>One per line: NAME=value</source>
         <translation>每行一个：名称=值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="215"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="219"/>
         <source>Environment variables</source>
         <translation>环境变量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="216"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="220"/>
         <source>Extra environment variables for the server, one NAME=value per line</source>
         <translation>传给服务器的额外环境变量，每行一个 名称=值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="221"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="225"/>
         <source>Parla&apos;s own (leave empty)</source>
         <translation>使用 Parla 自己的（留空）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="222"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="226"/>
         <source>Working folder</source>
         <translation>工作文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="223"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="227"/>
         <source>The folder the server runs in; empty for Parla&apos;s own</source>
         <translation>服务器运行时所在的文件夹；留空则使用 Parla 自己的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="225"/>
-        <location filename="../../app/ui/settings/mcp_page.py" line="345"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="229"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="349"/>
         <source>Choose the working folder</source>
         <translation>选择工作文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="226"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="230"/>
         <source>Choose the folder the server runs in</source>
         <translation>选择服务器运行时所在的文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="233"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="237"/>
         <source>Start it with Parla</source>
         <translation>随 Parla 一起启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="234"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="238"/>
         <source>Enabled</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="235"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="239"/>
         <source>When off, the server is kept here but only runs when you press Start</source>
         <translation>关闭时，服务器仍保留在此，但只在您按下“启动”时运行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="320"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="324"/>
         <source>They are kept in Parla&apos;s settings folder (mcp_servers.json)</source>
         <translation>它们保存在 Parla 的设置文件夹中（mcp_servers.json）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="249"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="253"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="240"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="244"/>
         <source>Keep the values in the system keychain</source>
         <translation>将这些值保存在系统钥匙串中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="241"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="245"/>
         <source>Keep the environment values in the keychain</source>
         <translation>将环境变量值保存在钥匙串中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="243"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="247"/>
         <source>For API keys and passwords: the settings file then holds only the names of the variables</source>
         <translation>适用于 API 密钥和密码：设置文件中将只保存变量名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="257"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="261"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="258"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="262"/>
         <source>Command:</source>
         <translation>命令：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="259"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="263"/>
         <source>Arguments:</source>
         <translation>参数：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="260"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="264"/>
         <source>Environment:</source>
         <translation>环境变量：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="263"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="267"/>
         <source>Working folder:</source>
         <translation>工作文件夹：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="293"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="297"/>
         <source>Give the server a name.</source>
         <translation>请为服务器取一个名称。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="295"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="299"/>
         <source>There is already a server named {name}.</source>
         <translation>已有名为 {name} 的服务器。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="298"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="302"/>
         <source>Enter the command that runs the server.</source>
         <translation>请输入运行服务器的命令。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="307"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="311"/>
         <source>The working folder does not exist.</source>
         <translation>工作文件夹不存在。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="316"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="320"/>
         <source>The values are kept in the system keychain and never logged.</source>
         <translation>这些值保存在系统钥匙串中，且绝不写入日志。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="317"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="321"/>
         <source>Parla&apos;s settings file keeps only the names of the variables</source>
         <translation>Parla 的设置文件只保存变量名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="319"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="323"/>
         <source>The values are stored readable only by you and never logged.</source>
         <translation>这些值保存为仅您本人可读，且绝不写入日志。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="337"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="341"/>
         <source>Choose the server&apos;s program</source>
         <translation>选择服务器的程序</translation>
     </message>
@@ -3324,295 +3392,300 @@ Source: {source}</source>
         <translation>{reason}它的最后一条消息：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="154"/>
-        <source>Ready, %n tool(s)</source>
-        <translation>就绪，%n 个工具</translation>
+        <location filename="../../app/ui/settings/mcp_page.py" line="156"/>
+        <source>Ready, 1 tool</source>
+        <translation>就绪，1 个工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="157"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="158"/>
+        <source>Ready, {count} tools</source>
+        <translation>就绪，{count} 个工具</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/settings/mcp_page.py" line="161"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="160"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="164"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="160"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="164"/>
         <source>Failed: {reason}</source>
         <translation>失败：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="163"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="167"/>
         <source>Exited</source>
         <translation>已退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="163"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="167"/>
         <source>Exited: {reason}</source>
         <translation>已退出：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="166"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="170"/>
         <source>Disabled</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="167"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="171"/>
         <source>Disabled: it is not started with Parla. Start runs it until Parla closes.</source>
         <translation>已停用：不随 Parla 启动。按“启动”可让它运行到 Parla 关闭为止。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="168"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="172"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="367"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="371"/>
         <source>MCP servers are programs that give the chat more tools. Changes on this page take effect at once.</source>
         <extracomment>The &quot;Remove?&quot; question while it is open.</extracomment>
         <translation>MCP 服务器是为聊天提供更多工具的程序。此页上的更改会立即生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="373"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="377"/>
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="373"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="377"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="376"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="380"/>
         <source>MCP servers</source>
         <translation>MCP 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="377"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="381"/>
         <source>Your MCP servers and whether they are running</source>
         <translation>您的 MCP 服务器及其运行状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="381"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="387"/>
         <source>Server list columns</source>
         <translation>服务器列表的列</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="382"/>
-        <location filename="../../app/ui/settings/mcp_page.py" line="452"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="388"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="458"/>
         <source>Drag the edge of a column to change its width</source>
         <translation>拖动列的边缘可调整列宽</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="386"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="392"/>
         <source>Add…</source>
         <translation>添加…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="387"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="393"/>
         <source>Add a server</source>
         <translation>添加服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="388"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="394"/>
         <source>Add an MCP server that runs on this computer</source>
         <translation>添加在本机上运行的 MCP 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="390"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="396"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="391"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="397"/>
         <source>Edit the server</source>
         <translation>编辑服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="392"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="398"/>
         <source>Change the selected server&apos;s command, arguments or environment</source>
         <translation>修改所选服务器的命令、参数或环境变量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="394"/>
-        <location filename="../../app/ui/settings/mcp_page.py" line="720"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="400"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="737"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="395"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="401"/>
         <source>Remove the server</source>
         <translation>移除服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="396"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="402"/>
         <source>Stop the selected server and remove it from Parla</source>
         <translation>停止所选服务器并将其从 Parla 中移除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="417"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="423"/>
         <source>Command line</source>
         <translation>命令行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="421"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="427"/>
         <source>Server state</source>
         <translation>服务器状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="423"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="429"/>
         <source>Start</source>
         <translation>启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="424"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="430"/>
         <source>Start the server</source>
         <translation>启动服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="425"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="431"/>
         <source>Run the selected server now</source>
         <translation>立即运行所选服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="427"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="433"/>
         <source>Restart</source>
         <translation>重新启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="428"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="434"/>
         <source>Restart the server</source>
         <translation>重新启动服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="429"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="435"/>
         <source>Stop the selected server and start it again</source>
         <translation>停止所选服务器并重新启动</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="431"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="437"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="432"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="438"/>
         <source>Stop the server</source>
         <translation>停止服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="433"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="439"/>
         <source>Stop the selected server; its tools leave the chat</source>
         <translation>停止所选服务器；它的工具将从聊天中移除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="441"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="447"/>
         <source>Tools:</source>
         <translation>工具：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="444"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="450"/>
         <source>Tool</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="444"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="450"/>
         <source>Description</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="447"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="453"/>
         <source>Tools of the server</source>
         <translation>服务器的工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="448"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="454"/>
         <source>The tools this server offers to the chat (while it is ready)</source>
         <translation>此服务器（就绪时）向聊天提供的工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="451"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="457"/>
         <source>Tool list columns</source>
         <translation>工具列表的列</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="469"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="475"/>
         <source>No MCP servers yet. Press Add… to give the chat tools from one.</source>
         <translation>还没有 MCP 服务器。按“添加…”为聊天接入工具。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="489"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="495"/>
         <source>MCP page message</source>
         <translation>MCP 页面消息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="502"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="508"/>
         <source>The saved list of MCP servers could not be read; it was kept as {file} and the list starts empty.</source>
         <translation>无法读取已保存的 MCP 服务器列表；原文件已保留为 {file}，列表从空开始。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="603"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="620"/>
         <source>{command}  (in {folder})</source>
         <translation>{command}  （在 {folder} 中）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="607"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="624"/>
         <source>{state} — {server}</source>
         <translation>{state} — {server}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="620"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="637"/>
         <source>In the chat: {name}</source>
         <translation>在聊天中：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="624"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="641"/>
         <source>This server offers no tools.</source>
         <translation>此服务器不提供任何工具。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="626"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="643"/>
         <source>Its tools are listed here while the server is ready.</source>
         <translation>服务器就绪时，这里会列出它的工具。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="649"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="666"/>
         <source>Reading the environment values from the keychain…</source>
         <translation>正在从钥匙串读取环境变量值…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="653"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="670"/>
         <source>{problem} The server can be edited once the keychain opens.</source>
         <translation>{problem}钥匙串打开后即可编辑该服务器。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="695"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="712"/>
         <source>The server list changed meanwhile; nothing was changed. Try again.</source>
         <translation>服务器列表在此期间已变化，未做任何更改。请再试一次。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="700"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="717"/>
         <source>{problem} The environment values are used until Parla closes; edit the server again to store them.</source>
         <translation>{problem}这些环境变量值在 Parla 关闭前仍会使用；请再次编辑该服务器以保存它们。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="705"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="722"/>
         <source>The MCP server list could not be saved ({problem}); the change holds until Parla closes.</source>
         <translation>无法保存 MCP 服务器列表（{problem}）；此更改在 Parla 关闭前有效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="715"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="732"/>
         <source>Remove MCP server</source>
         <translation>移除 MCP 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="716"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="733"/>
         <source>Stop {name} and remove it from Parla? Its tools leave the chat.</source>
         <translation>停止 {name} 并将其从 Parla 中移除吗？它的工具将从聊天中移除。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/settings/mcp_page.py" line="740"/>
+        <location filename="../../app/ui/settings/mcp_page.py" line="757"/>
         <source>{problem} The server was removed, but its environment values are still in the keychain.</source>
         <translation>{problem}服务器已移除，但它的环境变量值仍留在钥匙串中。</translation>
     </message>
@@ -4155,54 +4228,54 @@ Source: {source}</source>
 <context>
     <name>PresetManagerDialog</name>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="333"/>
-        <location filename="../../app/ui/chat/settings_panel.py" line="468"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="336"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="471"/>
         <source>Presets</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="343"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="346"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="345"/>
-        <location filename="../../app/ui/chat/settings_panel.py" line="446"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="348"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="449"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="380"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="383"/>
         <source>{name} (built-in)</source>
         <translation>{name}（内置）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="398"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="401"/>
         <source>(no system prompt)</source>
         <translation>（无系统提示词）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="404"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="407"/>
         <source>Built-in presets cannot be renamed or deleted.</source>
         <translation>内置预设不能重命名或删除。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="413"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="416"/>
         <source>Rename preset</source>
         <translation>重命名预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="441"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="444"/>
         <source>Delete preset</source>
         <translation>删除预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="442"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="445"/>
         <source>Delete the preset “{name}”? Conversations that use its settings keep them.</source>
         <translation>删除预设“{name}”？使用其设置的对话会保留这些设置。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="466"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="469"/>
         <source>The presets could not be saved: {reason}</source>
         <translation>无法保存预设：{reason}</translation>
     </message>
@@ -4210,42 +4283,42 @@ Source: {source}</source>
 <context>
     <name>PresetNameDialog</name>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="275"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="278"/>
         <source>Preset name</source>
         <translation>预设名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="285"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="288"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="309"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="312"/>
         <source>A built-in preset has this name — choose another.</source>
         <translation>已有同名的内置预设——请换一个名称。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="312"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="315"/>
         <source>A preset with this name exists: saving replaces it.</source>
         <translation>已有同名预设：保存将替换它。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="314"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="317"/>
         <source>Another preset has this name — choose another.</source>
         <translation>已有其他预设使用此名称——请换一个名称。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="319"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="322"/>
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="321"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="324"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="321"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="324"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
@@ -4904,93 +4977,93 @@ Source: {source}</source>
 <context>
     <name>SemanticSearch</name>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="222"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="238"/>
         <source>Showing word matches only: {reason}</source>
-        <extracomment>After the history changed, indexing starts again this much later (several changes, one pass). Errors that retrying cannot fix: indexing pauses until the user resumes. the indexing line changed (tests and the page may listen) (model, messages, characters) waiting for the user&apos;s go-ahead after a change of model</extracomment>
+        <extracomment>After the history changed, indexing starts again this much later (several changes, one pass). The vectors&apos; copy in memory (6 KB a message at 1,536 dimensions: ~600 MB for 100,000) is let go after this long without a search by meaning; the next focus of the search box reads it again. Errors that retrying cannot fix: indexing pauses until the user resumes. the indexing line changed (tests and the page may listen) (model, messages, characters) waiting for the user&apos;s go-ahead after a change of model</extracomment>
         <translation>仅显示按词语匹配的结果：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="271"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="287"/>
         <source>Indexing by meaning stopped: {reason}</source>
         <translation>按含义建立索引已停止：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="273"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="289"/>
         <source>Indexing by meaning failed: {reason} Trying again in {seconds} s.</source>
         <translation>按含义建立索引失败：{reason} {seconds} 秒后重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="294"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="310"/>
         <source>Not indexed with “{model}” yet: {messages} messages to send.</source>
         <translation>尚未用“{model}”建立索引：需要发送 {messages} 条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="297"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="313"/>
         <source>Start…</source>
         <translation>开始…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="298"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="314"/>
         <source>Index the history with this profile&apos;s embedding model (asks first)</source>
         <translation>用此配置的嵌入模型为历史记录建立索引（会先询问）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="302"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="318"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="303"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="319"/>
         <source>Pause indexing by meaning (what is indexed stays)</source>
         <translation>暂停按含义建立索引（已建立的索引会保留）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="304"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="320"/>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="305"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="321"/>
         <source>Go on indexing by meaning</source>
         <translation>继续按含义建立索引</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="311"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="327"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="311"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="327"/>
         <source>Try indexing by meaning again</source>
         <translation>重新尝试按含义建立索引</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="315"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="331"/>
         <source>Indexing by meaning paused: {done} of {total}</source>
         <translation>按含义建立索引已暂停：{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="318"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="334"/>
         <source>Indexing by meaning…</source>
         <translation>正在按含义建立索引…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="319"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="335"/>
         <source>Indexing by meaning: {done} of {total}</source>
         <translation>正在按含义建立索引：{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="388"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="404"/>
         <source>Search by meaning</source>
         <translation>按含义搜索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="389"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="405"/>
         <source>Turn on search by meaning?</source>
         <translation>要开启按含义搜索吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="393"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="409"/>
         <source>Every message of your history — {messages} messages, about {characters} characters — will be sent to the embedding model “{model}” of the profile “{profile}”, and so will each new message and each search. This costs tokens: roughly {tokens} for the history.
 
 Indexing runs in the background; you can pause it at any time.</source>
@@ -4999,22 +5072,22 @@ Indexing runs in the background; you can pause it at any time.</source>
 索引在后台进行，你可以随时暂停。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="405"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="421"/>
         <source>Turn on</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="407"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="423"/>
         <source>Index the history with this model and search by meaning</source>
         <translation>用此模型为历史记录建立索引，并按含义搜索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="409"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="425"/>
         <source>Keep searching by words only</source>
         <translation>继续只按词语搜索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="411"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="427"/>
         <source>Turn on search by meaning</source>
         <translation>开启按含义搜索</translation>
     </message>
@@ -5279,131 +5352,149 @@ Indexing runs in the background; you can pause it at any time.</source>
 <context>
     <name>ToolCallCard</name>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="227"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="323"/>
         <source>Arguments</source>
         <extracomment>(call id, open)</extracomment>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="228"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="324"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="273"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="369"/>
         <source>Tool: {name}</source>
         <translation>工具：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="274"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="370"/>
         <source>Tool call {name}</source>
         <translation>工具调用 {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="276"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="372"/>
         <source>{name} ({source}) — click to show the arguments and the result</source>
         <translation>{name}（{source}）— 点击显示参数和结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="284"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="380"/>
         <source>{ms} ms</source>
         <translation>{ms} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="286"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="382"/>
         <source>{seconds} s</source>
         <translation>{seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="287"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="383"/>
         <source>{status} · {took}</source>
         <translation>{status} · {took}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="290"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="386"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="293"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="389"/>
         <source>… ({count} characters in all)</source>
         <translation>…（共 {count} 个字符）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="295"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="392"/>
+        <source>(not run: the reply reached the round limit; Continue lets the model go on)</source>
+        <translation>（未运行：回复已达到轮数上限；点击“继续”可让模型接着进行）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/tool_cards.py" line="394"/>
         <source>(waiting for the tool)</source>
         <translation>（等待工具完成）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="295"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="394"/>
         <source>(nothing)</source>
         <translation>（空）</translation>
     </message>
 </context>
 <context>
+    <name>ToolCardsView</name>
+    <message>
+        <location filename="../../app/ui/chat/tool_cards.py" line="427"/>
+        <source>Unavailable tools</source>
+        <extracomment>A card was opened or closed: the message&apos;s height changed.</extracomment>
+        <translation>不可用的工具</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/tool_cards.py" line="428"/>
+        <source>Tools chosen for this conversation that this reply could not offer</source>
+        <translation>此对话已选择、但这条回复无法提供的工具</translation>
+    </message>
+</context>
+<context>
     <name>ToolConfirmDialog</name>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="350"/>
-        <location filename="../../app/ui/chat/tool_cards.py" line="351"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="462"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="463"/>
         <source>Run a tool?</source>
-        <extracomment>A card was opened or closed: the message&apos;s height changed.</extracomment>
         <translation>运行工具？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="352"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="464"/>
         <source>The model wants to use “{name}”.</source>
         <translation>模型想要使用“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="358"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="470"/>
         <source>{source} · {name}</source>
         <translation>{source} · {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="371"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="483"/>
         <source>Arguments</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="372"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="484"/>
         <source>What the model asks the tool to do, as it wrote it</source>
         <translation>模型要求工具执行的内容（原样显示）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="376"/>
-        <location filename="../../app/ui/chat/tool_cards.py" line="379"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="488"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="491"/>
         <source>Allow once</source>
         <translation>允许一次</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="378"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="490"/>
         <source>Run the tool this time; ask again next time</source>
         <translation>这次运行该工具；下次仍会询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="380"/>
-        <location filename="../../app/ui/chat/tool_cards.py" line="383"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="492"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="495"/>
         <source>Allow for this conversation</source>
         <translation>在此对话中允许</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="382"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="494"/>
         <source>Run this tool without asking again in this conversation</source>
         <translation>在此对话中运行该工具时不再询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="384"/>
-        <location filename="../../app/ui/chat/tool_cards.py" line="387"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="496"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="499"/>
         <source>Deny</source>
         <translation>拒绝</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="386"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="498"/>
         <source>Do not run it: the model is told you declined</source>
         <translation>不运行：会告诉模型你拒绝了</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="403"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="515"/>
         <source>Arguments:</source>
         <translation>参数：</translation>
     </message>
@@ -5411,90 +5502,151 @@ Indexing runs in the background; you can pause it at any time.</source>
 <context>
     <name>ToolTexts</name>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="89"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="100"/>
         <source>Current date and time</source>
-        <extracomment>Waiting for the user&apos;s answer in the confirmation (shown while asking; never stored as such). The built-in tools, in the order the settings panel lists them. A result longer than this is cut in the card (the model got all of it).</extracomment>
+        <extracomment>Waiting for the user&apos;s answer in the confirmation (shown while asking; never stored as such). Asked for in the round that reached the limit: not run (Continue asks the model again). The built-in tools, in the order the settings panel lists them. A result longer than this is cut in the card (the model got all of it).</extracomment>
         <translation>当前日期和时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="90"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="101"/>
         <source>Tells the model today&apos;s date, the time, the weekday and your time zone.</source>
         <translation>告诉模型今天的日期、时间、星期几和你的时区。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="93"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="104"/>
         <source>Calculator</source>
         <translation>计算器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="94"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="105"/>
         <source>Exact arithmetic: + − × ÷, powers, square roots, logarithms, trigonometry.</source>
         <translation>精确计算：加减乘除、乘方、平方根、对数、三角函数。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="97"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="108"/>
         <source>Image generation</source>
         <translation>图像生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="98"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="109"/>
         <source>Makes a picture with the profile&apos;s image model; it is shown in the reply and kept in the Images tab. Costs money: Parla asks you first.</source>
         <translation>用配置的图像模型生成图片；图片显示在回复中，并保存在“图像”标签页。会产生费用：Parla 会先征求你的同意。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="105"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="116"/>
         <source>Search my conversations</source>
         <translation>搜索我的对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="106"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="117"/>
         <source>Lets the model search your earlier conversations: titles, dates and snippets.</source>
         <translation>让模型搜索你以前的对话：标题、日期和片段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="126"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="138"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="183"/>
+        <source>{name} — {server}</source>
+        <translation>{name} — {server}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/tool_cards.py" line="184"/>
+        <source>its MCP server “{server}” is no longer set up</source>
+        <translation>其 MCP 服务器“{server}”已不再配置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/tool_cards.py" line="185"/>
+        <source>this tool no longer exists</source>
+        <translation>此工具已不存在</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/tool_cards.py" line="193"/>
+        <source>server “{server}” exited — start it in Settings ▸ MCP servers</source>
+        <translation>服务器“{server}”已退出 — 请在 设置 ▸ MCP 服务器 中启动它</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/tool_cards.py" line="195"/>
+        <source>server “{server}” failed to start — see Settings ▸ MCP servers</source>
+        <translation>服务器“{server}”启动失败 — 请查看 设置 ▸ MCP 服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/tool_cards.py" line="197"/>
+        <source>server “{server}” is still starting</source>
+        <translation>服务器“{server}”仍在启动中</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/tool_cards.py" line="199"/>
+        <source>server “{server}” no longer offers this tool</source>
+        <translation>服务器“{server}”已不再提供此工具</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/tool_cards.py" line="201"/>
+        <source>server “{server}” is turned off — start it in Settings ▸ MCP servers</source>
+        <translation>服务器“{server}”已关闭 — 请在 设置 ▸ MCP 服务器 中启动它</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/tool_cards.py" line="203"/>
+        <source>server “{server}” is stopped — start it in Settings ▸ MCP servers</source>
+        <translation>服务器“{server}”已停止 — 请在 设置 ▸ MCP 服务器 中启动它</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/tool_cards.py" line="209"/>
+        <source>“{name}” ({why})</source>
+        <translation>“{name}”（{why}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/tool_cards.py" line="211"/>
+        <source>Sent without these chosen tools: {tools}.</source>
+        <translation>发送时未包含以下已选工具：{tools}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/tool_cards.py" line="217"/>
         <source>MCP server “{name}”</source>
         <translation>MCP 服务器“{name}”</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="127"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="218"/>
         <source>Built-in</source>
         <translation>内置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="169"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="264"/>
         <source>waiting</source>
         <translation>等待中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="170"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="265"/>
         <source>waiting for your permission</source>
         <translation>等待你的许可</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="171"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="266"/>
         <source>running…</source>
         <translation>运行中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="172"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="267"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="173"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="268"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="174"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="269"/>
         <source>declined</source>
         <translation>已拒绝</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="175"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="270"/>
         <source>stopped</source>
         <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/tool_cards.py" line="271"/>
+        <source>not run (limit reached)</source>
+        <translation>未运行（已达上限）</translation>
     </message>
 </context>
 <context>
@@ -6870,7 +7022,7 @@ picture</source>
 <context>
     <name>main</name>
     <message>
-        <location filename="../../app/main.py" line="454"/>
+        <location filename="../../app/main.py" line="452"/>
         <source>Parla is already running (process {pid}) but does not respond. Close it, or end that process, and start Parla again.</source>
         <extracomment>The desktop id: the .desktop and AppStream file names, the Wayland app id, the macOS bundle id.</extracomment>
         <translation>Parla 已在运行（进程 {pid}），但没有响应。请关闭它或结束该进程，然后重新启动 Parla。</translation>

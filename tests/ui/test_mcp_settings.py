@@ -41,6 +41,7 @@ from app.ui.tools_service import (
     vault_key,
 )
 from tests.ui.conftest import run
+from tests.ui.test_accessibility_pages import chinese  # noqa: F401
 
 SERVER = str(Path(__file__).resolve().parents[1] / "unit" / "tools" / "mcp_server.py")
 START = 30_000  # ms: the SDK's first import and a Python server's start on a loaded 2-core machine
@@ -94,7 +95,10 @@ def test_add_a_server_through_the_page(qtbot: Any, make_context: Any, service: T
     assert service.registry.names() == ["test__add", "test__echo", "test__fail", "test__die"]
     assert changes  # the chat hears about the new tools
     assert states and set(states) == {"test"}
-    assert page.row_state("test") == "Ready, 4 tool(s)"
+    assert page.row_state("test") == "Ready, 4 tools"
+    # The State column holds its text whole (not clipped against the frame).
+    metrics = page.server_list.fontMetrics()
+    assert page.server_list.columnWidth(1) >= metrics.horizontalAdvance("Ready, 4 tools") + 12
     page.select("test")
     assert "parla-test-server" in page.state_label.text()
     tools = [(page.tool_list.topLevelItem(i).text(0), page.tool_list.topLevelItem(i).text(1))
@@ -425,7 +429,14 @@ def test_parsers_and_reasons() -> None:
         "The server did not answer within 30 s. Its last message: boom")
     assert reason_text("Something new") == "Something new"
     state = McpServerState("x", "ready", tools=("x__a",))
-    assert state_text(None, state) == ("Ready, 1 tool(s)", "Ready, 1 tool(s)")
+    assert state_text(None, state) == ("Ready, 1 tool", "Ready, 1 tool")
+    assert state_text(None, McpServerState("x", "ready", tools=("x__a", "x__b")))[0] == "Ready, 2 tools"
+    assert state_text(None, McpServerState("x", "ready"))[0] == "Ready, 0 tools"
+
+
+def test_ready_state_in_chinese(chinese: None) -> None:
+    assert state_text(None, McpServerState("x", "ready", tools=("x__a",)))[0] == "就绪，1 个工具"
+    assert state_text(None, McpServerState("x", "ready", tools=("x__a", "x__b", "x__c")))[0] == "就绪，3 个工具"
 
 
 HARNESS = r"""

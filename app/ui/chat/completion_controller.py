@@ -4,7 +4,9 @@ A completion conversation (``ConversationKind.COMPLETION``) is one plain-text do
 user wrote and what the model wrote, interleaved. It is kept as the conversation's messages, in
 order: one message per *segment* — a ``user`` message for a run of the user's text, an
 ``assistant`` message for a run of generated text (with the model, parameters, usage and finish
-reason of the request that produced it). Concatenated, their texts are the document, exactly; so
+reason of the request that produced it). Two completions in a row stay two messages, each with its
+own state, usage and choices: the editor marks each generated run with its message's id
+(``completion_view.MESSAGE``), and :class:`Segment` carries it. Concatenated, their texts are the document, exactly; so
 the store's search, titles (the first line of the first user segment), rename, pin, delete, export
 work as for chats. The parameters (max tokens, temperature, top_p, stop, suffix, echo, n) live in
 the conversation's ``settings``; so do the choices of the last request when ``n`` > 1.
@@ -74,10 +76,15 @@ _EXPECTED_ERRORS: tuple[type[BaseException], ...] = (APIError, NoTokenError, Cre
 
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """A run of the document written by one side: ``generated`` is the model's text."""
+    """A run of the document written by one side: ``generated`` is the model's text.
+
+    ``message_id`` names the stored assistant message a generated run came from (None: not known,
+    or the user's text). Two completions in a row are two runs, never one: each keeps its own
+    message (state, usage, the choices that point at it)."""
 
     text: str
     generated: bool = False
+    message_id: int | None = field(default=None, compare=False)
 
     @property
     def role(self) -> Role:
@@ -85,13 +92,25 @@ class Segment:
 
 
 def merge_segments(segments: Sequence[Segment]) -> list[Segment]:
-    """Adjacent runs of the same side joined, empty ones dropped."""
+    """Adjacent runs of the same side joined (generated ones only from the same message, or one
+    of them unknown), empty ones dropped."""
     merged: list[Segment] = []
     for segment in segments:
         if not segment.text:
             continue
-        if merged and merged[-1].generated == segment.generated:
-            merged[-1] = Segment(merged[-1].text + segment.text, segment.generated)
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and previous.generated == segment.generated
+            and (
+                not segment.generated
+                or previous.message_id is None
+                or segment.message_id is None
+                or previous.message_id == segment.message_id
+            )
+        ):
+            message_id = previous.message_id if previous.message_id is not None else segment.message_id
+            merged[-1] = Segment(previous.text + segment.text, segment.generated, message_id)
         else:
             merged.append(segment)
     return merged
@@ -318,7 +337,9 @@ class CompletionController(QObject):
         self.parameters = CompletionParameters.from_settings(conversation.settings if conversation else None)
         self.model = conversation.model if conversation is not None else ""
         self.current_changed.emit()
-        segments = merge_segments([Segment(m.text, m.role is Role.ASSISTANT) for m in messages])
+        segments = merge_segments(
+            [Segment(m.text, m.role is Role.ASSISTANT, m.id if m.role is Role.ASSISTANT else None) for m in messages]
+        )
         last = next((m for m in reversed(messages) if m.role is Role.ASSISTANT), None)
         choices: list[str] = []
         stored = (conversation.settings if conversation else {}).get(_CHOICES_KEY)
@@ -524,25 +545,36 @@ def _load(store: Store, conversation_id: int) -> tuple[Conversation | None, list
 
 
 def _sync_segments(store: Store, conversation_id: int, segments: Sequence[Segment]) -> bool:
-    """Make the conversation's messages the document's segments, touching only what differs."""
+    """Make the conversation's messages the document's segments, touching only what differs.
+
+    A generated segment that names its message is kept in that message only: a stored message
+    whose text is all gone from the document (the segment after it names a later message) is
+    deleted alone, so the runs after it keep their state, usage and choices."""
     with store.batch():
         messages = store.messages(conversation_id)
-        common = 0
-        while (
-            common < min(len(messages), len(segments))
-            and messages[common].role is segments[common].role
-            and messages[common].state is not MessageState.STREAMING
-        ):
-            common += 1
         changed = False
-        for message, segment in zip(messages[:common], segments[:common], strict=True):
-            if message.text != segment.text:
-                store.edit_message(message.id, segment.text)
+        i = j = 0
+        while i < len(messages) and j < len(segments):
+            message, segment = messages[i], segments[j]
+            if message.state is MessageState.STREAMING:
+                break
+            if message.role is segment.role and segment.message_id in (None, message.id):
+                if message.text != segment.text:
+                    store.edit_message(message.id, segment.text)
+                    changed = True
+                i += 1
+                j += 1
+                continue
+            if segment.message_id is not None and any(m.id == segment.message_id for m in messages[i + 1 :]):
+                store.delete_message(message.id)
                 changed = True
-        if common < len(messages):
-            store.truncate_after(messages[common].id, inclusive=True)
+                i += 1
+                continue
+            break
+        if i < len(messages):
+            store.truncate_after(messages[i].id, inclusive=True)
             changed = True
-        for segment in segments[common:]:
+        for segment in segments[j:]:
             store.append_message(conversation_id, segment.role, segment.text)
             changed = True
         return changed

@@ -76,6 +76,7 @@ from app.ui.widgets.model_picker import ModelCatalog, ModelPicker
 
 __all__ = [
     "GENERATED",
+    "MESSAGE",
     "CompletionEditor",
     "CompletionParametersPanel",
     "CompletionView",
@@ -87,6 +88,9 @@ log = logging.getLogger(__name__)
 
 #: The character property that marks the model's text in the document.
 GENERATED = int(QTextFormat.Property.UserProperty) + 17
+#: The character property naming the stored message a generated run belongs to (two completions in
+#: a row stay two messages, each with its own state, usage and choices).
+MESSAGE = int(QTextFormat.Property.UserProperty) + 18
 #: The document is written this long after the last keystroke (and at once on leaving).
 SAVE_DELAY_MS = 400
 #: Parameter changes are kept after this pause.
@@ -178,6 +182,14 @@ class CompletionEditor(QPlainTextEdit):
 
     # -- formats ----------------------------------------------------------------------------
 
+    def _generated_format(self, message_id: int | None) -> QTextCharFormat:
+        """The model's text, naming its stored message when known."""
+        if message_id is None:
+            return self._generated
+        fmt = QTextCharFormat(self._generated)
+        fmt.setProperty(MESSAGE, int(message_id))
+        return fmt
+
     def update_colors(self) -> None:
         """The tint of generated text, from the palette (light and dark themes alike)."""
         palette = self.palette()
@@ -253,7 +265,7 @@ class CompletionEditor(QPlainTextEdit):
         cursor = QTextCursor(document)
         cursor.beginEditBlock()
         for segment in segments:
-            cursor.insertText(segment.text, self._generated if segment.generated else self._plain)
+            cursor.insertText(segment.text, self._generated_format(segment.message_id) if segment.generated else self._plain)
         cursor.endEditBlock()
         document.clearUndoRedoStacks()
         document.setModified(False)
@@ -270,11 +282,14 @@ class CompletionEditor(QPlainTextEdit):
         while block.isValid():
             iterator = block.begin()
             last_generated = False
+            last_message: int | None = None
             while not iterator.atEnd():
                 fragment = iterator.fragment()
                 if fragment.isValid():
-                    generated = bool(fragment.charFormat().property(GENERATED))
-                    out.append(Segment(fragment.text(), generated))
+                    char_format = fragment.charFormat()
+                    generated = bool(char_format.property(GENERATED))
+                    last_message = _message_of(char_format) if generated else None
+                    out.append(Segment(fragment.text(), generated, last_message))
                     last_generated = generated
                 iterator += 1
             nxt = block.next()
@@ -282,10 +297,15 @@ class CompletionEditor(QPlainTextEdit):
                 # The paragraph separator carries a format too: who typed the newline.
                 cursor = QTextCursor(document)
                 cursor.setPosition(block.position() + block.length())
-                separator = cursor.charFormat().property(GENERATED)
-                out.append(Segment("\n", bool(separator) if separator is not None else last_generated))
+                separator_format = cursor.charFormat()
+                separator = separator_format.property(GENERATED)
+                generated = bool(separator) if separator is not None else last_generated
+                message = (_message_of(separator_format) if separator is not None else last_message) if generated else None
+                out.append(Segment("\n", generated, message))
             block = nxt
-        return merge_segments([Segment(s.text.replace("\u2029", "\n").replace("\u2028", "\n"), s.generated) for s in out])
+        return merge_segments(
+            [Segment(s.text.replace("\u2029", "\n").replace("\u2028", "\n"), s.generated, s.message_id) for s in out]
+        )
 
     def text(self) -> str:
         return self.toPlainText()
@@ -309,7 +329,7 @@ class CompletionEditor(QPlainTextEdit):
         self._streaming_started = False
         return len(self.text())
 
-    def append_generated(self, text: str) -> None:
+    def append_generated(self, text: str, message_id: int | None = None) -> None:
         """A piece of the completion, at the end; all pieces of one request are one undo step."""
         if not text:
             return
@@ -322,7 +342,7 @@ class CompletionEditor(QPlainTextEdit):
         else:
             cursor.beginEditBlock()
             self._streaming_started = True
-        cursor.insertText(text, self._generated)
+        cursor.insertText(text, self._generated_format(message_id))
         cursor.endEditBlock()
         if follow:
             bar.setValue(bar.maximum())
@@ -331,14 +351,19 @@ class CompletionEditor(QPlainTextEdit):
         self.setReadOnly(False)
         self._reset_typing_format()
 
-    def replace_from(self, start: int, text: str) -> None:
+    def replace_from(self, start: int, text: str, message_id: int | None = None) -> None:
         """Everything from ``start`` (a Python index) to the end becomes ``text``, generated (another choice)."""
         cursor = QTextCursor(self.document())
         cursor.setPosition(self.position_of(start))
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         cursor.beginEditBlock()
-        cursor.insertText(text, self._generated)
+        cursor.insertText(text, self._generated_format(message_id))
         cursor.endEditBlock()
+
+
+def _message_of(char_format: QTextCharFormat) -> int | None:
+    value = char_format.property(MESSAGE)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class CompletionParametersPanel(QWidget):
@@ -858,9 +883,10 @@ class CompletionView(QWidget):
     def _on_text_arrived(self, piece: str) -> None:
         if self.status_label.text():
             self.status_label.clear()
+        run = self.controller.run
         self._programmatic += 1
         try:
-            self.editor.append_generated(piece)
+            self.editor.append_generated(piece, run.message_id if run is not None else None)
         finally:
             self._programmatic -= 1
 
@@ -934,7 +960,7 @@ class CompletionView(QWidget):
         text = self._choices[index]
         self._programmatic += 1
         try:
-            self.editor.replace_from(self._choice_start, text)
+            self.editor.replace_from(self._choice_start, text, self._choice_message)
         finally:
             self._programmatic -= 1
         self._mark_dirty()

@@ -40,6 +40,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QPainter,
     QPalette,
+    QTextCursor,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
@@ -158,38 +159,95 @@ class _ConversationDelegate(QStyledItemDelegate):
         return QSize(100, option.fontMetrics.height() + 12)
 
 
-def _whole_lines_height(document: QTextDocument, available: int) -> int:
-    """The height of the snippet's lines that fit whole in ``available`` (no half-cut last line)."""
+#: Lines of snippet a search hit shows at most (fewer when the snippet is shorter).
+SNIPPET_LINES = 3
+#: Padding above and below a hit's text, and between the title and the snippet.
+_HIT_PADDING = 6
+_TITLE_GAP = 2
+
+
+def _snippet_height(document: QTextDocument, max_lines: int) -> int:
+    """The height of the snippet's first ``max_lines`` lines (whole lines only), 0 if it is empty."""
+    if document.isEmpty():
+        return 0
     layout = document.documentLayout()
-    shown = 0.0
+    bottom = 0.0
+    seen = 0
     block = document.begin()
-    while block.isValid():
+    while block.isValid() and seen < max_lines:
         top = layout.blockBoundingRect(block).top()
         lines = block.layout()
         for i in range(lines.lineCount()):
+            if seen >= max_lines:
+                break
             bottom = top + lines.lineAt(i).y() + lines.lineAt(i).height()
-            if bottom > available:
-                return max(1, int(shown)) if shown else available
-            shown = bottom
+            seen += 1
         block = block.next()
-    return available
+    return int(bottom + 0.999)
 
 
 class _SearchDelegate(QStyledItemDelegate):
-    """A hit: the conversation's title in bold, then the snippet with the matches highlighted."""
+    """A hit: the conversation's title in bold, then the snippet with the matches highlighted.
 
-    def _snippet_document(self, option: QStyleOptionViewItem, index: ModelIndex, width: int) -> QTextDocument:
+    Every hit is as tall as what it shows (the title, then up to :data:`SNIPPET_LINES` of snippet)
+    with the same padding, so the list reads evenly. The title gets the whole width: the tags
+    ("by meaning", "Voice") stand beside it only when both fit, else they open the snippet's first
+    line (a line of their own when the list is too narrow for them and some words); the title is
+    elided only when the row itself is narrower than it (the tooltip has the whole title).
+    """
+
+    def _width(self, option: QStyleOptionViewItem) -> int:
+        """The text width of a hit: the view's (``option.rect`` may still hold an older layout's)."""
+        view = self.parent()
+        width = view.viewport().width() if isinstance(view, QAbstractItemView) else option.rect.width()
+        return max(40, width - 16)
+
+    def _tags(self, option: QStyleOptionViewItem, index: ModelIndex) -> list[tuple[str, int]]:
+        """(text, width) of each tag, left to right."""
+        tags: list[tuple[str, int]] = []
+        if index.data(SearchResultsModel.MeaningRole):
+            tags.append((meaning_tag(), _tag_width(option, meaning_tag())))
+        kind = index.data(SearchResultsModel.TagRole)  # "Voice", "Completion" or None
+        if kind:
+            tags.append((str(kind), _tag_width(option, str(kind))))
+        return tags
+
+    def _title_font(self, option: QStyleOptionViewItem) -> QFont:
+        font = QFont(option.font)
+        font.setBold(True)
+        return font
+
+    def _layout(
+        self, option: QStyleOptionViewItem, index: ModelIndex, width: int
+    ) -> tuple[str, bool, list[tuple[str, int]], QTextDocument, int]:
+        """(the title as drawn, tags beside the title?, the tags, the snippet document, its height shown)."""
+        metrics = QFontMetrics(self._title_font(option))
+        title = str(index.data(SearchResultsModel.TitleRole) or "")
+        tags = self._tags(option, index)
+        tags_width = sum(w for _text, w in tags)
+        has_snippet = index.data(SearchResultsModel.MessageIdRole) is not None
+        beside = not tags or not has_snippet or metrics.horizontalAdvance(title) + 6 + tags_width <= width
+        # A really narrow list: no room for words after the tags, which get the line to themselves.
+        own_line = not beside and width - tags_width < 12 * QFontMetrics(option.font).averageCharWidth()
+        title_width = width - tags_width if beside else width
+        shown = metrics.elidedText(title, Qt.TextElideMode.ElideRight, max(0, title_width))
         document = QTextDocument()
         document.setDefaultFont(option.font)
         document.setDocumentMargin(0)
-        highlight = QColor(option.palette.color(QPalette.ColorRole.Highlight))
-        highlight.setAlphaF(0.35)
-        snippet = index.data(SearchResultsModel.SnippetRole) or ""
-        if index.data(SearchResultsModel.MessageIdRole) is None:
-            snippet = ""
-        document.setHtml(highlighted_html(snippet, highlight.name(QColor.NameFormat.HexArgb)))
+        if has_snippet:
+            highlight = QColor(option.palette.color(QPalette.ColorRole.Highlight))
+            highlight.setAlphaF(0.35)
+            snippet = str(index.data(SearchResultsModel.SnippetRole) or "")
+            html = highlighted_html(snippet, highlight.name(QColor.NameFormat.HexArgb))
+            document.setHtml("<br>" + html if own_line else html)
+            if not beside and not own_line:
+                # The tags open the first line of the snippet, which starts after them.
+                cursor = QTextCursor(document)
+                block_format = cursor.blockFormat()
+                block_format.setTextIndent(tags_width)
+                cursor.setBlockFormat(block_format)
         document.setTextWidth(width)
-        return document
+        return shown, beside, tags, document, _snippet_height(document, SNIPPET_LINES + int(own_line))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
@@ -198,34 +256,29 @@ class _SearchDelegate(QStyledItemDelegate):
         style = opt.widget.style() if opt.widget is not None else None
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        rect = option.rect.adjusted(8, 4, -8, -4)
+        rect = option.rect.adjusted(8, _HIT_PADDING, -8, -_HIT_PADDING)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        title, beside, tags, document, snippet_height = self._layout(option, index, rect.width())
         painter.save()
-        title_font = QFont(option.font)
-        title_font.setBold(True)
-        painter.setFont(title_font)
+        painter.setFont(self._title_font(option))
         painter.setPen(option.palette.color(text_role))
-        kind = index.data(SearchResultsModel.TagRole)  # "Voice", "Completion" or None
-        voice = bool(kind)
-        meaning = bool(index.data(SearchResultsModel.MeaningRole))
-        voice_width = _tag_width(option, kind) if voice else 0
-        meaning_width = _tag_width(option, meaning_tag()) if meaning else 0
-        title = painter.fontMetrics().elidedText(
-            str(index.data(SearchResultsModel.TitleRole) or ""),
-            Qt.TextElideMode.ElideRight,
-            rect.width() - voice_width - meaning_width,
-        )
         line = painter.fontMetrics().height()
-        if voice:
-            _draw_tag(painter, option, rect.right(), rect.top(), line, kind)
-        if meaning:
-            _draw_tag(painter, option, rect.right() - voice_width, rect.top(), line, meaning_tag())
         painter.drawText(QRect(rect.left(), rect.top(), rect.width(), line), int(Qt.AlignmentFlag.AlignLeft), title)
-        document = self._snippet_document(option, index, rect.width())
-        painter.translate(rect.left(), rect.top() + line + 2)
-        clip = QRect(0, 0, rect.width(), _whole_lines_height(document, rect.height() - line - 2))
-        painter.setClipRect(clip)
+        snippet_top = rect.top() + line + _TITLE_GAP
+        if beside:
+            right = rect.right()
+            for text, width in reversed(tags):
+                _draw_tag(painter, option, right, rect.top(), line, text)
+                right -= width
+        elif document.begin().layout().lineCount():
+            first = document.begin().layout().lineAt(0)
+            right = rect.left()
+            for text, width in tags:
+                right += width
+                _draw_tag(painter, option, right - 6, snippet_top + int(first.y()), int(first.height()), text)
+        painter.translate(rect.left(), snippet_top)
+        painter.setClipRect(QRect(0, 0, rect.width(), snippet_height))
         context = QAbstractTextDocumentLayout.PaintContext()
         palette = QPalette(option.palette)
         palette.setColor(QPalette.ColorRole.Text, option.palette.color(text_role))
@@ -234,9 +287,11 @@ class _SearchDelegate(QStyledItemDelegate):
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:  # noqa: N802
-        line = option.fontMetrics.height()
-        has_snippet = index.data(SearchResultsModel.MessageIdRole) is not None
-        return QSize(100, line * (4 if has_snippet else 1) + 14)
+        width = self._width(option)
+        _title, _beside, _tags, _document, snippet_height = self._layout(option, index, width)
+        line = QFontMetrics(self._title_font(option)).height()
+        height = line + (_TITLE_GAP + snippet_height if snippet_height else 0)
+        return QSize(100, height + 2 * _HIT_PADDING)
 
 
 class _ConversationList(QListView):
@@ -381,6 +436,9 @@ class ConversationSidebar(QWidget):
         self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.results_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # Each hit is as tall as its snippet at this width: a new width lays them out again.
+        self.results_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.results_view.setWordWrap(True)  # what makes Adjust lay a list out again on a new width
         self.results_view.activated.connect(self._on_hit_activated)
         self.results_view.clicked.connect(self._on_hit_activated)
         self.results_view.setAccessibleName(self.tr("Search results"))

@@ -3,6 +3,8 @@ and the round limit of the chat's tool calls."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,9 +38,7 @@ class GeneralPage(QWidget):
         self._language_combo.setCurrentIndex(max(0, self._language_combo.findData(preferences.language)))
         self._language_combo.setAccessibleName(self.tr("Language"))
         self._language_combo.setToolTip(self.tr("The language of Parla's menus, buttons and messages"))
-        language_note = QLabel(self.tr("A new language takes effect the next time Parla starts."), self)
-        language_note.setWordWrap(True)
-        language_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        language_note = _Note(self.tr("A new language takes effect the next time Parla starts."), self)
 
         self._theme_combo = QComboBox(self)
         self._theme_combo.addItem(self.tr("Follow the system"), Theme.SYSTEM.value)
@@ -47,9 +47,7 @@ class GeneralPage(QWidget):
         self._theme_combo.setCurrentIndex(max(0, self._theme_combo.findData(preferences.theme)))
         self._theme_combo.setAccessibleName(self.tr("Theme"))
         self._theme_combo.setToolTip(self.tr("Light or dark colours, or the same as the desktop"))
-        theme_note = QLabel(self.tr("The theme changes as soon as you press OK or Apply."), self)
-        theme_note.setWordWrap(True)
-        theme_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        theme_note = _Note(self.tr("The theme changes as soon as you press OK or Apply."), self)
 
         self._enter_combo = QComboBox(self)
         self._enter_combo.addItem(self.tr("Enter sends, Shift+Enter starts a new line"), True)
@@ -57,9 +55,7 @@ class GeneralPage(QWidget):
         self._enter_combo.setCurrentIndex(max(0, self._enter_combo.findData(preferences.enter_sends)))
         self._enter_combo.setAccessibleName(self.tr("Chat messages"))
         self._enter_combo.setToolTip(self.tr("Which key sends a chat message and which starts a new line"))
-        enter_note = QLabel(self.tr("Ctrl+Enter always sends."), self)
-        enter_note.setWordWrap(True)
-        enter_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        enter_note = _Note(self.tr("Ctrl+Enter always sends."), self)
 
         # The value below the smallest size stands for "the desktop's size" (stored as 0).
         self._font_size_spin = QSpinBox(self)
@@ -69,9 +65,7 @@ class GeneralPage(QWidget):
         self._font_size_spin.setValue(preferences.font_size if preferences.font_size >= MIN_POINT_SIZE else MIN_POINT_SIZE - 1)
         self._font_size_spin.setAccessibleName(self.tr("Text size"))
         self._font_size_spin.setToolTip(self.tr("The size of all text in points; Ctrl+= and Ctrl+− change it from anywhere, Ctrl+0 resets it"))
-        font_note = QLabel(self.tr("Also from the keyboard: Ctrl+= larger, Ctrl+− smaller, Ctrl+0 default."), self)
-        font_note.setWordWrap(True)
-        font_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        font_note = _Note(self.tr("Also from the keyboard: Ctrl+= larger, Ctrl+− smaller, Ctrl+0 default."), self)
 
         self._tray_check = QCheckBox(self.tr("Show Parla in the system tray, and keep it running there when the window is closed"), self)
         self._tray_check.setChecked(preferences.tray)
@@ -84,9 +78,7 @@ class GeneralPage(QWidget):
             if TrayIcon.available()
             else self.tr("This desktop has no system tray right now: closing the window quits Parla.")
         )
-        tray_note = QLabel(tray_text, self)
-        tray_note.setWordWrap(True)
-        tray_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        tray_note = _Note(tray_text, self)
 
         self._image_side_spin = QSpinBox(self)
         self._image_side_spin.setRange(256, 8192)
@@ -103,12 +95,10 @@ class GeneralPage(QWidget):
         self._web_image_combo.setCurrentIndex(max(0, self._web_image_combo.findData(preferences.chat_web_image_mode)))
         self._web_image_combo.setAccessibleName(self.tr("Pictures from web pages"))
         self._web_image_combo.setToolTip(self.tr("What happens to a picture dragged from a web page into a chat"))
-        image_note = QLabel(
+        image_note = _Note(
             self.tr("Downloaded pictures are scaled and stripped of metadata like dropped files; some models cannot fetch addresses."),
             self,
         )
-        image_note.setWordWrap(True)
-        image_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
         self._tool_rounds_spin = QSpinBox(self)
         self._tool_rounds_spin.setRange(1, 32)
@@ -117,11 +107,9 @@ class GeneralPage(QWidget):
         self._tool_rounds_spin.setToolTip(
             self.tr("With tools on, a reply stops after this many rounds of tool calls and offers Continue")
         )
-        tool_rounds_note = QLabel(
+        tool_rounds_note = _Note(
             self.tr("A round is one request in which the model asks for tools; Continue allows as many again."), self
         )
-        tool_rounds_note.setWordWrap(True)
-        tool_rounds_note.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -190,6 +178,35 @@ class GeneralPage(QWidget):
         self._preferences.chat_web_image_mode = str(self._web_image_combo.currentData())
         self._preferences.chat_tool_rounds = self._tool_rounds_spin.value()
         return language_changed
+
+
+class _Note(QLabel):
+    """A word-wrapped hint under a field, exactly as tall as its text at the width it is given.
+
+    A plain word-wrapped QLabel hints a height for a guessed wrap width (two or three lines); the
+    form gives it that, and the one line it really needs sat centred in it, far below its field."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setContentsMargins(0, 0, 0, 6)  # a little air before the next setting
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if not self.testAttribute(Qt.WidgetAttribute.WA_Resized):
+            return hint  # no width from the layout yet (a child starts 100 px wide): QLabel's guess
+        return QSize(hint.width(), max(self.heightForWidth(self.width()), self.fontMetrics().height()))
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(hint.width(), self.sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # more or fewer lines: the form asks again
 
 
 def _at_size_hint(widget: QWidget) -> QHBoxLayout:

@@ -151,7 +151,11 @@ def state_text(server: McpServerSettings | None, state: McpServerState) -> tuple
     status = state.status
     if status == "ready":
         n = len(state.tools)
-        short = translate("McpServersPage", "Ready, %n tool(s)", "", n)
+        # The sentence is chosen here: Qt's %n plural needs a compiled English catalogue.
+        if n == 1:
+            short = translate("McpServersPage", "Ready, 1 tool")
+        else:
+            short = translate("McpServersPage", "Ready, {count} tools").format(count=n)
         return short, short
     if status == "starting":
         short = translate("McpServersPage", "Starting…")
@@ -376,7 +380,9 @@ class McpServersPage(QWidget):
         self.server_list.setAccessibleName(self.tr("MCP servers"))
         self.server_list.setToolTip(self.tr("Your MCP servers and whether they are running"))
         self.server_list.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.server_list.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # Sized by :meth:`_fit_state_column` (the contents plus a margin: ResizeToContents leaves the
+        # last letter against the frame); a narrow list elides it, the tooltip has the sentence.
+        self.server_list.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         self.server_list.header().setStretchLastSection(False)
         self.server_list.header().setAccessibleName(self.tr("Server list columns"))
         self.server_list.header().setToolTip(self.tr("Drag the edge of a column to change its width"))
@@ -546,12 +552,22 @@ class McpServersPage(QWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, server.name)
             self.server_list.addTopLevelItem(item)
             self._fill_row(item, server)
+        self._fit_state_column()
         self.server_list.blockSignals(False)
         if self.server_list.topLevelItemCount():
             self.select(selected or "")
             if self.server_list.currentItem() is None:
                 self.server_list.setCurrentItem(self.server_list.topLevelItem(0))
         self._show_details()
+
+    def _fit_state_column(self) -> None:
+        """The State column as wide as its longest text (or heading), with room to breathe."""
+        metrics = self.server_list.fontMetrics()
+        texts = [self.server_list.headerItem().text(1)] + [
+            self.server_list.topLevelItem(i).text(1) for i in range(self.server_list.topLevelItemCount())
+        ]
+        widest = max(metrics.horizontalAdvance(text) for text in texts)
+        self.server_list.setColumnWidth(1, widest + 3 * metrics.averageCharWidth() + 8)
 
     def _fill_row(self, item: QTreeWidgetItem, server: McpServerSettings) -> None:
         short, detail = state_text(server, self._service.state(server.name))
@@ -565,6 +581,7 @@ class McpServersPage(QWidget):
             item.setForeground(1, QColor("#2e7d32"))
         else:
             item.setForeground(1, self.palette().color(QPalette.ColorRole.Text))
+        self._fit_state_column()
 
     @Slot(str)
     def _on_state_changed(self, name: str) -> None:

@@ -443,3 +443,110 @@ def test_completion_controls_are_translated(chinese: None, chat: ChatHarness, lo
     assert not untranslated(view, ("gpt-4o-mini",)), "\n" + untranslated(view, ("gpt-4o-mini",))
     index = chat.page.sidebar.model.index(chat.page.sidebar.model.row_of(chat.page.completion_controller.current_id), 0)
     assert index.data(ConversationListModel.TagRole) == "补全"
+
+
+def _complete_and_stop(chat: ChatHarness, view: Any) -> None:
+    before = len(view.editor.text())
+    view.complete_button.click()
+    chat.qtbot.waitUntil(lambda: len(view.editor.text()) > before + 4, timeout=5000)
+    view.stop_button.click()
+    wait_finished(chat)
+    assert view.status_label.text() == "Stopped."
+
+
+def test_a_completion_right_after_a_stopped_one_keeps_its_own_record(chat: ChatHarness, loopback: Any, qtbot: Any) -> None:
+    """QA repro: Complete, Stop, type, Complete, Stop, n = 2, Complete without typing, leave, restart."""
+    loopback.inject("/completions", Fault(delay_between_chunks=0.05), times=2)
+    view = start_completion(chat, "Once upon a time, in a land far away, there lived")
+    _complete_and_stop(chat, view)
+    view.editor.setFocus()
+    view.editor.moveCursor(QTextCursor.MoveOperation.End)
+    chat.qtbot.keyClicks(view.editor, " and then")
+    _complete_and_stop(chat, view)
+    view.parameters_panel.n_spin.setValue(2)
+    view.parameters_panel.flush()
+    view.complete_button.click()
+    wait_finished(chat)
+    assert view.status_label.text() == ""
+    assert view.choices_bar.isVisible() and view.choices_tabs.count() == 2
+    expected_text = view.editor.text()
+    usage_text = view.usage_label.text()
+    assert usage_text
+    # The document is written again (the user picks a choice and goes back to the first; the tab hides).
+    view.choices_tabs.setCurrentIndex(1)
+    view.choices_tabs.setCurrentIndex(0)
+    assert view.editor.text() == expected_text
+    cid = chat.page.completion_controller.current_id
+    run(qtbot, view.flush())
+    chat.wait_idle()
+    # Each run keeps its own message: stopped, stopped, then the finished one with its usage.
+    store = Store(database_path(chat.context.locations.data))
+    try:
+        messages = store.messages(cid)
+        conversation = store.get_conversation(cid)
+    finally:
+        store.close()
+    assert [(m.role, m.state) for m in messages] == [
+        (Role.USER, MessageState.COMPLETE),
+        (Role.ASSISTANT, MessageState.STOPPED),
+        (Role.USER, MessageState.COMPLETE),
+        (Role.ASSISTANT, MessageState.STOPPED),
+        (Role.ASSISTANT, MessageState.COMPLETE),
+    ]
+    assert "".join(m.text for m in messages) == expected_text
+    assert messages[-1].usage and messages[-1].usage["completion_tokens"] > 0
+    assert conversation is not None and conversation.settings["completion_choices"]["message_id"] == messages[-1].id
+    # Reopened through a freshly opened store (a restart): the finished state, the choices, the usage.
+    second_store = open_store(qtbot, chat.context)
+    context = dataclasses.replace(chat.context, store=second_store)
+    page = ChatPage(context)
+    try:
+        page.show()
+        qtbot.waitUntil(lambda: page.completion_controller.current_id == cid, timeout=5000)
+        reopened = page.completion_view
+        qtbot.waitUntil(lambda: reopened.editor.text() == expected_text, timeout=3000)
+        assert reopened.status_label.text() == ""
+        assert reopened.choices_bar.isVisible() and reopened.choices_tabs.count() == 2
+        assert reopened.usage_label.isVisible() and reopened.usage_label.text() == usage_text
+        # Picking the second choice replaces only the last run's text, and is kept in its message.
+        reopened.choices_tabs.setCurrentIndex(1)
+        assert reopened.editor.text() == expected_text
+        run(qtbot, reopened.flush())
+        again = resolve(qtbot, second_store.messages(cid))
+        assert [m.id for m in again] == [m.id for m in messages]
+    finally:
+        page.hide()
+        run(qtbot, context.tasks.cancel_all())
+        page.close()
+        page.deleteLater()
+        resolve(qtbot, second_store.close())
+
+
+def test_syncing_keeps_each_runs_message_when_text_between_them_goes(tmp_path: Any) -> None:
+    """Only a message whose text is all gone is deleted; the runs around it keep their records."""
+    from app.ui.chat.completion_controller import _sync_segments, merge_segments
+
+    with Store(tmp_path / "parla.sqlite3") as store:
+        cid = store.create_conversation(kind=ConversationKind.COMPLETION).id
+        store.append_message(cid, Role.USER, "A")
+        first = store.append_message(cid, Role.ASSISTANT, " one", state=MessageState.STOPPED)
+        store.append_message(cid, Role.USER, " B")
+        second = store.append_message(cid, Role.ASSISTANT, " two", state=MessageState.STOPPED)
+        third = store.append_message(cid, Role.ASSISTANT, " three", usage={"completion_tokens": 3})
+        # Two generated runs side by side stay two (the same message's pieces still join).
+        assert merge_segments([Segment("x", True, 1), Segment("y", True, 2), Segment("z", True, 2)]) == [
+            Segment("x", True), Segment("yz", True)
+        ]
+        # The user deletes " B" and " two": the document is A, one, three.
+        segments = [Segment("A"), Segment(" one", True, first.id), Segment(" three", True, third.id)]
+        assert _sync_segments(store, cid, merge_segments(segments))
+        messages = store.messages(cid)
+        assert [(m.id, m.text, m.state) for m in messages] == [
+            (messages[0].id, "A", MessageState.COMPLETE),
+            (first.id, " one", MessageState.STOPPED),
+            (third.id, " three", MessageState.COMPLETE),
+        ]
+        assert messages[-1].usage == {"completion_tokens": 3}
+        assert second.id not in {m.id for m in messages}
+        # Nothing differs: nothing is written.
+        assert not _sync_segments(store, cid, merge_segments(segments))

@@ -1,7 +1,7 @@
 """A tiny MCP stdio server for the tests: ``python tests/unit/tools/mcp_server.py``.
 
 Tools: ``add(a, b)``, ``echo(text)``, ``fail()`` (the tool reports an error) and ``die()`` (the
-process exits at once, mid-session). With ``MCP_TEST_CRASH_AT_START=1`` in the environment it writes
+process exits at once, mid-session, after writing ``MCP_TEST_DIE_MESSAGE`` to stderr if set). With ``MCP_TEST_CRASH_AT_START=1`` in the environment it writes
 a line to stderr and exits before the handshake. With ``MCP_TEST_PID_FILE=<path>`` it writes its
 process id there first (tests check that no process is left behind).
 """
@@ -42,6 +42,8 @@ def fail() -> str:
 @server.tool(description="Exit the server process at once.")
 def die() -> str:
     sys.stdout.flush()
+    if os.environ.get("MCP_TEST_DIE_MESSAGE"):
+        print(os.environ["MCP_TEST_DIE_MESSAGE"], file=sys.stderr, flush=True)
     os._exit(7)
 
 

@@ -131,6 +131,29 @@ async def test_server_exits_mid_session(
 
 
 @pytest.mark.asyncio
+async def test_exit_reason_quotes_only_stderr_written_since_the_last_call(
+    manager: tuple[McpManager, ToolRegistry, list[McpServerState]],
+) -> None:
+    mcp, registry, _ = manager
+    await mcp.start(config("quiet"))
+    await mcp.start(config("loud", MCP_TEST_DIE_MESSAGE="mcp test server: dying as asked"))
+    for name in ("quiet", "loud"):
+        with pytest.raises(McpToolError):
+            await registry[f"{name}__fail"].run({})  # the SDK writes a traceback ending "tool fail" to stderr
+        with pytest.raises(McpToolError, match="stopped during the call"):
+            await registry[f"{name}__die"].run({})
+    for _ in range(200):
+        if all(mcp.state(name).status == "exited" for name in ("quiet", "loud")):  # type: ignore[union-attr]
+            break
+        await asyncio.sleep(0.02)
+    # The old traceback of the earlier call is not the reason it ended; what it wrote while dying is.
+    assert mcp.state("quiet") is not None and mcp.state("quiet").reason == "The server process ended."  # type: ignore[union-attr]
+    assert mcp.state("loud").reason == (  # type: ignore[union-attr]
+        "The server process ended. Its last message: mcp test server: dying as asked"
+    )
+
+
+@pytest.mark.asyncio
 async def test_restart_and_aclose_leave_no_process() -> None:
     registry = ToolRegistry()
     mcp = McpManager(registry)
