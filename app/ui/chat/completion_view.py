@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QSplitter,
@@ -73,6 +72,7 @@ from app.ui.context import AppContext
 from app.ui.errors import NoTokenError
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.model_picker import ModelCatalog, ModelPicker
+from app.ui.widgets.scroll_panel import fill_with_vertical_scroll
 
 __all__ = [
     "GENERATED",
@@ -490,17 +490,7 @@ class CompletionParametersPanel(QWidget):
         form.addWidget(self.suffix_edit)
         form.addStretch(1)
 
-        scroll = QScrollArea(self)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no blank Tab stop: the focused field scrolls into view
-        scroll.setWidget(content)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
-        bar = scroll.verticalScrollBar().sizeHint().width()
-        self.setMinimumWidth(content.minimumSizeHint().width() + bar)
+        self.scroll = fill_with_vertical_scroll(self, content)
 
         context.session.client_changed.connect(self._on_client_changed)
         context.session.profiles_changed.connect(self._update_default_model)

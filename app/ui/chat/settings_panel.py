@@ -53,7 +53,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -64,7 +63,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSlider,
     QSpinBox,
@@ -90,6 +88,7 @@ from app.ui.chat.presets import (
 from app.ui.context import AppContext
 from app.ui.errors import NoTokenError
 from app.ui.widgets.model_picker import ModelCatalog, ModelPicker
+from app.ui.widgets.scroll_panel import fill_with_vertical_scroll
 
 __all__ = ["ConversationSettingsPanel", "ParameterControl", "PresetManagerDialog", "PresetNameDialog", "parameter_texts"]
 
@@ -673,19 +672,7 @@ class ConversationSettingsPanel(QWidget):
         reset_row.addWidget(self.reset_button)
         form.addLayout(reset_row)
 
-        scroll = QScrollArea(self)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no blank Tab stop: the focused field scrolls into view
-        scroll.setWidget(content)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
-        # Never narrower than the controls need (there is no horizontal scrolling): room for the
-        # widest row, plus a vertical scroll bar.
-        bar = scroll.verticalScrollBar().sizeHint().width()
-        self.setMinimumWidth(content.minimumSizeHint().width() + bar)
+        self.scroll = fill_with_vertical_scroll(self, content)
 
         context.session.client_changed.connect(self._on_client_changed)
         context.session.profiles_changed.connect(self._update_default_model)
