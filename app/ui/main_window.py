@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
         if self._preferences.tray:
             self._sync_tray()
         if self._first_frame_before_attach:
-            QTimer.singleShot(0, self._build_first_page)
+            QTimer.singleShot(0, self, self._build_first_page)
 
     @property
     def window_state(self) -> WindowState:
@@ -681,7 +681,7 @@ class MainWindow(QMainWindow):
             self._expose_poll.timeout.connect(self._on_expose_poll)
             self._expose_poll.start()
             # Without an expose (started minimized, or a platform that never sends one): soon anyway.
-            QTimer.singleShot(300, self._build_first_page)
+            QTimer.singleShot(300, self, self._build_first_page)
 
     @Slot()
     def _on_expose_poll(self) -> None:
@@ -691,7 +691,7 @@ class MainWindow(QMainWindow):
         elif handle is not None and handle.isExposed():
             self._stop_expose_poll()
             # Queued: the expose is handled (the frame painted and flushed) before the page is built.
-            QTimer.singleShot(0, self._build_first_page)
+            QTimer.singleShot(0, self, self._build_first_page)
 
     def _stop_expose_poll(self) -> None:
         if self._expose_poll is not None:
@@ -744,7 +744,7 @@ class MainWindow(QMainWindow):
             self._tray = tray
             tray.show()
             # Before the menu first opens, so a tray host that exports it (D-Bus) shows it right.
-            QTimer.singleShot(0, self._refresh_hook_actions)
+            QTimer.singleShot(0, self, self._refresh_hook_actions)
             log.info("tray icon shown")
         elif not wanted and self._tray is not None:
             tray, self._tray = self._tray, None
