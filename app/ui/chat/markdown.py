@@ -26,13 +26,16 @@ import re
 from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
-from markdown_it.rules_core import StateCore
-from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
+# markdown-it is imported when the first text is parsed, not with this module: a new, empty chat
+# (and start-up with one) never needs it (~2 MB).
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_core import StateCore
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
 
 __all__ = [
     "BlockSpan",
@@ -223,6 +226,8 @@ def _trim_url(url: str) -> str:
 
 def _autolink(state: StateCore) -> None:
     """Turn bare ``http(s)://`` and ``www.`` URLs in text into links, in one linear pass."""
+    from markdown_it.token import Token
+
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
@@ -263,6 +268,8 @@ def _autolink(state: StateCore) -> None:
 
 
 def _text_token(content: str, level: int) -> Token:
+    from markdown_it.token import Token
+
     token = Token("text", "", 0, level=level)
     token.content = content
     return token
@@ -271,6 +278,8 @@ def _text_token(content: str, level: int) -> Token:
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     """The one configured parser (building one compiles many rules; it is safe to share)."""
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.inline.ruler.before("escape", "math_inline", _math_inline)

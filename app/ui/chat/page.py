@@ -670,7 +670,9 @@ class ChatPage(QWidget):
         await self._flush_draft()
         self.view.end_edit()
         conversation = await self.controller.open_conversation(conversation_id)
-        warm_lexers()  # a reply's first code block then costs no frame
+        if conversation is not None:
+            warm_lexers()  # a reply's first code block then costs no frame
+        # (A new, empty chat warms them when the user starts typing: until then, no memory for them.)
         self.composer.set_text(conversation.draft_text if conversation is not None else "")
         self._restore_draft_images(conversation.draft_attachments if conversation is not None else [])
         self._draft_conversation = conversation.id if conversation is not None else None
@@ -752,6 +754,7 @@ class ChatPage(QWidget):
 
     @Slot()
     def _on_composer_changed(self) -> None:
+        warm_lexers()  # once: in the formula worker, while the user is still typing
         self._draft_dirty = True
         self._draft_conversation = self.controller.current_id
         self._draft_timer.start()

@@ -29,10 +29,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markdown_it.token import Token
-from pygments.lexer import Lexer
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -60,7 +58,6 @@ from PySide6.QtGui import (
     QTextTableFormat,
 )
 
-from app.ui.chat import highlight
 from app.ui.chat.markdown import (
     BlockSpan,
     fence_language,
@@ -70,6 +67,21 @@ from app.ui.chat.markdown import (
     top_level_blocks,
 )
 from app.ui.chat.math_render import MathImage, MathRequest, math_jobs, math_renderer
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+    from pygments.lexer import Lexer
+
+    from app.ui.chat import highlight
+
+
+def _highlight() -> Any:
+    """``app.ui.chat.highlight`` (Pygments), imported with the first document rendered — a new,
+    empty chat (and start-up with one) never needs it."""
+    from app.ui.chat import highlight
+
+    return highlight
+
 
 __all__ = [
     "COPY_SCHEME",
@@ -477,7 +489,7 @@ class DocumentBuilder:
         self._px = px
         self._gap = round(px * 0.6)
         self._item_gap = round(px * 0.2)
-        self._palette = highlight.code_palette(self.theme.dark)
+        self._palette = _highlight().code_palette(self.theme.dark)
         self._x_height = QFontMetricsF(self.theme.font).xHeight()
 
     # -- entry points --------------------------------------------------------------------
@@ -757,7 +769,7 @@ class DocumentBuilder:
         code_block = QTextBlockFormat()
         self.cursor.insertBlock(code_block, code_char)
         writer = CodeBlockWriter(
-            self.document, frame, self.cursor.position(), highlight.lexer_for(language), palette, code_block, code_char
+            self.document, frame, self.cursor.position(), _highlight().lexer_for(language), palette, code_block, code_char
         )
         self.document._register_code(writer, index)  # noqa: SLF001 - the builder fills the document's tables
         return writer
@@ -1094,7 +1106,7 @@ class CodeBlockWriter:
         live = self._live_complete + partial
         if live.endswith("\n"):
             live = live[:-1]
-        output = highlight.lex(self.lexer, live[self._restart_offset :], self._restart_stack)
+        output = _highlight().lex(self.lexer, live[self._restart_offset :], self._restart_stack)
         stable_end = len(live)
         for _ in range(CODE_LAG_LINES):
             stable_end = live.rfind("\n", 0, stable_end)
