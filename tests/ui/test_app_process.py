@@ -160,3 +160,40 @@ def test_parla_script_version(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"Parla {__version__}\n"
     assert not (tmp_path / "unused").exists()
+
+
+FIRST_FRAME_PROBE = r"""
+import os, sys
+import app.main as m
+
+shown = m._show_first_frame
+
+def probe(app, window, budget=1.0):
+    shown(app, window, budget)
+    handle = window.windowHandle()
+    heavy = ("asyncio", "qasync", "httpx", "keyring", "secretstorage", "sqlite3", "markdown_it", "pygments",
+             "numpy", "matplotlib", "mcp", "app.ui.session", "app.ui.chat", "app.store", "app.api.client")
+    print("exposed", handle is not None and handle.isExposed())
+    print("loaded", " ".join(name for name in heavy if name in sys.modules))
+    # The `Qt` namespace is not made before the first frame: PySide6 builds its ~100 enums on first use.
+    print("qt-namespace", "Qt" in vars(sys.modules["PySide6.QtCore"]))
+    sys.stdout.flush()
+    os._exit(0)
+
+m._show_first_frame = probe
+sys.exit(m.main(["parla"]))
+"""
+
+
+def test_the_first_frame_comes_before_the_heavy_imports(tmp_path: Path) -> None:
+    """The window is painted before asyncio, the session, httpx, the keychain and the tabs load."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    env.update(PARLA_HOME=str(tmp_path / "home"), QT_QPA_PLATFORM="offscreen", LANG="en_US.UTF-8")
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME_PROBE], cwd=root_dir(), env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(" ", 1) if " " in line else (line, "") for line in result.stdout.splitlines())
+    assert lines["exposed"] == "True"
+    assert lines["loaded"] == ""
+    assert lines["qt-namespace"] == "False"
