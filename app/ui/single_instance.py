@@ -247,11 +247,11 @@ class _UnixListener(QObject):
             path.unlink()
         server = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
         try:
-            old_mask = os.umask(0o177)  # the socket file is the user's alone, from its creation
-            try:
-                server.bind(str(path))
-            finally:
-                os.umask(old_mask)
+            # Connecting needs write permission on the socket file: with the usual umask (022)
+            # nobody else has it from the start, and the chmod makes it the user's alone. (Not a
+            # process-wide umask change around bind(): other threads may be creating files.)
+            server.bind(str(path))
+            os.chmod(path, 0o600)
             server.listen(4)
             server.setblocking(False)
         except OSError:

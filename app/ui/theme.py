@@ -66,6 +66,16 @@ def dark_palette() -> QPalette:
     return palette
 
 
+def _repolish_style_sheets() -> None:
+    """Widgets with a style sheet of their own keep drawing with the palette they were polished
+    with; setting their sheet again makes them take the new one (a tool card's title, the New ▾
+    button…). Only on a change of theme: there are few such widgets."""
+    for widget in QApplication.allWidgets():
+        sheet = widget.styleSheet()
+        if sheet:
+            widget.setStyleSheet(sheet)
+
+
 def desktop_is_dark() -> bool:
     """The desktop's colour scheme is dark (``QStyleHints.colorScheme``)."""
     from PySide6.QtCore import Qt
@@ -122,6 +132,8 @@ class ThemeManager(QObject):
             self._app.setPalette(dark_palette())
         elif self._dark_applied:
             self._app.setPalette(self._app.style().standardPalette())
+        if dark != self._dark_applied:
+            _repolish_style_sheets()
         # Light from the start: the application already has the style's (or the desktop's) palette.
         self._dark_applied = dark
         log.debug("theme applied: %s", "dark" if dark else "light")

@@ -348,139 +348,144 @@
     </message>
     <message>
         <location filename="../../app/ui/chat/page.py" line="215"/>
-        <location filename="../../app/ui/chat/page.py" line="604"/>
+        <location filename="../../app/ui/chat/page.py" line="605"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
         <location filename="../../app/ui/chat/page.py" line="221"/>
-        <location filename="../../app/ui/chat/page.py" line="605"/>
+        <location filename="../../app/ui/chat/page.py" line="606"/>
         <source>New text completion</source>
         <translation>新文本补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="309"/>
+        <location filename="../../app/ui/chat/page.py" line="226"/>
+        <source>Stop the reply or the completion being written</source>
+        <translation>停止正在生成的回复或补全</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/chat/page.py" line="310"/>
         <source>The conversation history could not be opened, so Chat is unavailable.</source>
         <translation>无法打开对话记录，因此聊天不可用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="525"/>
+        <location filename="../../app/ui/chat/page.py" line="526"/>
         <source>Attach pictures</source>
         <translation>添加图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="529"/>
+        <location filename="../../app/ui/chat/page.py" line="530"/>
         <source>Pictures (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="530"/>
+        <location filename="../../app/ui/chat/page.py" line="531"/>
         <source>All files (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="601"/>
+        <location filename="../../app/ui/chat/page.py" line="602"/>
         <source>More kinds of conversation</source>
         <translation>更多对话类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="602"/>
+        <location filename="../../app/ui/chat/page.py" line="603"/>
         <source>Start a new chat or a new text completion</source>
         <translation>开始新对话或新的文本补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="607"/>
+        <location filename="../../app/ui/chat/page.py" line="608"/>
         <source>A conversation with the model (Ctrl+N)</source>
         <translation>与模型对话（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="611"/>
+        <location filename="../../app/ui/chat/page.py" line="612"/>
         <source>A text the model continues, with the completions endpoint (Ctrl+Shift+N)</source>
         <translation>由模型续写的文本，使用补全接口（Ctrl+Shift+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="751"/>
+        <location filename="../../app/ui/chat/page.py" line="754"/>
         <source>A picture of the draft is no longer kept, so it was removed.</source>
         <translation>草稿中的一张图片已不再保存，因此已将其移除。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="859"/>
+        <location filename="../../app/ui/chat/page.py" line="863"/>
         <source>“{title}” deleted.</source>
         <translation>已删除“{title}”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="917"/>
+        <location filename="../../app/ui/chat/page.py" line="921"/>
         <source>Message copied.</source>
         <translation>消息已复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="920"/>
+        <location filename="../../app/ui/chat/page.py" line="924"/>
         <source>Message copied as plain text.</source>
         <translation>消息已按纯文本复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="934"/>
+        <location filename="../../app/ui/chat/page.py" line="938"/>
         <source>Asking again replaces this reply and the message after it.</source>
         <translation>重新生成会替换此回复及其后的一条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="936"/>
+        <location filename="../../app/ui/chat/page.py" line="940"/>
         <source>Asking again replaces this reply and the {count} messages after it.</source>
         <translation>重新生成会替换此回复及其后的 {count} 条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="937"/>
-        <location filename="../../app/ui/chat/page.py" line="952"/>
+        <location filename="../../app/ui/chat/page.py" line="941"/>
+        <location filename="../../app/ui/chat/page.py" line="956"/>
         <source>Replace later messages?</source>
         <translation>替换后面的消息？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="949"/>
+        <location filename="../../app/ui/chat/page.py" line="953"/>
         <source>Sending the edited message replaces the message after it.</source>
         <translation>发送修改后的消息会替换其后的一条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="951"/>
+        <location filename="../../app/ui/chat/page.py" line="955"/>
         <source>Sending the edited message replaces the {count} messages after it.</source>
         <translation>发送修改后的消息会替换其后的 {count} 条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="962"/>
+        <location filename="../../app/ui/chat/page.py" line="966"/>
         <source>Message deleted.</source>
         <translation>消息已删除。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="972"/>
+        <location filename="../../app/ui/chat/page.py" line="976"/>
         <source>The message can no longer be brought back.</source>
         <translation>这条消息已无法恢复。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="1088"/>
+        <location filename="../../app/ui/chat/page.py" line="1092"/>
         <source>Export / Import</source>
         <translation>导出 / 导入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="1089"/>
+        <location filename="../../app/ui/chat/page.py" line="1093"/>
         <source>Export or import</source>
         <translation>导出或导入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="1090"/>
+        <location filename="../../app/ui/chat/page.py" line="1094"/>
         <source>Save conversations to a file, or bring conversations in from one</source>
         <translation>将对话保存到文件，或从文件导入对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="937"/>
+        <location filename="../../app/ui/chat/page.py" line="941"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="952"/>
+        <location filename="../../app/ui/chat/page.py" line="956"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/page.py" line="1036"/>
+        <location filename="../../app/ui/chat/page.py" line="1040"/>
         <source>The model this conversation asks</source>
         <translation>此对话使用的模型</translation>
     </message>
@@ -488,28 +493,28 @@
 <context>
     <name>ChatRender</name>
     <message>
-        <location filename="../../app/ui/chat/render_document.py" line="330"/>
+        <location filename="../../app/ui/chat/render_document.py" line="342"/>
         <source>Open the picture</source>
         <extracomment>Char-format properties of a formula placeholder: which formula it waits for, and the foreground of the surrounding text (restored if the formula stays as source). Char-format properties of a markdown image&apos;s placeholder: its address and its alt text, so :meth:`MessageDocument.show_kept_images` can swap it for the copy Parla kept. An inline kept picture: its resource name and its anchor (``parla-kept:&lt;hash&gt;`` opens the viewer). Tables with more body rows than this are shown as preformatted text: a QTextTable of thousands of rows takes seconds to build and lay out, and nobody reads it as a grid. Likewise for absurdly wide tables. While a code block streams, the last this many lines stay live (re-lexed on each update). A few lexer rules match a whole multi-line construct at once (``/* … */`` in C or JavaScript) and only once its end has arrived; keeping a window open lets such a construct of up to this many lines be coloured as a one-shot render colours it, at a cost that stays constant. (position, characters removed): a formula placeholder became its one-character image. Hashes of kept pictures shown in the text in place of their markdown placeholder.</extracomment>
         <translation>打开图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/render_document.py" line="746"/>
+        <location filename="../../app/ui/chat/render_document.py" line="758"/>
         <source>code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/render_document.py" line="752"/>
+        <location filename="../../app/ui/chat/render_document.py" line="764"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/render_document.py" line="849"/>
+        <location filename="../../app/ui/chat/render_document.py" line="861"/>
         <source>A large table (%1 rows), shown as text.</source>
         <translation>大型表格（%1 行），以文本显示。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/render_document.py" line="971"/>
+        <location filename="../../app/ui/chat/render_document.py" line="983"/>
         <source>Image: %1</source>
         <translation>图片：%1</translation>
     </message>
@@ -677,170 +682,170 @@
 <context>
     <name>CompletionView</name>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="639"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="629"/>
         <source>Text completion</source>
         <extracomment>Something to say outside the view (a failure of the store): the page&apos;s notifier shows it.</extracomment>
         <translation>文本补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="642"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="632"/>
         <source>The model continues your text (the /completions endpoint), with no chat roles</source>
         <translation>模型续写你的文本（/completions 接口），不区分对话角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="643"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="633"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="647"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="637"/>
         <source>Show parameters</source>
         <translation>显示参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="648"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="638"/>
         <source>Model and parameters of this completion</source>
         <translation>此补全的模型和参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="657"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="647"/>
         <source>Prompt and completion</source>
         <translation>提示与补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="659"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="649"/>
         <source>Write the beginning of a text; Complete (Ctrl+Enter) continues it here. The model&apos;s text is tinted and can be edited.</source>
         <translation>写下文本的开头，“补全”（Ctrl+Enter）会在此处续写。模型写的文本带底色，可以编辑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="661"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="651"/>
         <source>Write the beginning of a text, then press Ctrl+Enter to let the model continue it.</source>
         <translation>写下文本的开头，然后按 Ctrl+Enter 让模型续写。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="672"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="662"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="674"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="664"/>
         <source>Retry the completion</source>
         <translation>重试补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="675"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="665"/>
         <source>Ask again for a completion of the text (what the failed request wrote is replaced)</source>
         <translation>重新请求补全此文本（失败请求写入的内容会被替换）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="685"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="675"/>
         <source>Choices:</source>
         <translation>候选：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="688"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="678"/>
         <source>Choices</source>
         <translation>候选</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="689"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="679"/>
         <source>The request gave several completions: pick the one to keep in the text</source>
         <translation>此次请求返回了多个补全：选择要保留在文本中的一个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="708"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="698"/>
         <source>Tokens the server counted for the last request</source>
         <translation>服务器为上次请求统计的令牌数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="710"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="700"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="712"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="702"/>
         <source>Stop the completion</source>
         <translation>停止补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="713"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="703"/>
         <source>Stop the completion; the text so far is kept (Esc)</source>
         <translation>停止补全；已生成的文本会保留（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="716"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="706"/>
         <source>Complete</source>
         <translation>补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="718"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="708"/>
         <source>Complete the text</source>
         <translation>补全文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="719"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="709"/>
         <source>Let the model continue the text after its end (Ctrl+Enter)</source>
         <translation>让模型从文本末尾继续写（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="790"/>
-        <location filename="../../app/ui/chat/completion_view.py" line="913"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="780"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="903"/>
         <source>The completion failed.</source>
         <translation>补全失败。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="794"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="784"/>
         <source>Interrupted — Parla closed before the completion finished.</source>
         <translation>已中断 — Parla 在补全完成前关闭了。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="796"/>
-        <location filename="../../app/ui/chat/completion_view.py" line="915"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="786"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="905"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="805"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="795"/>
         <source>New text completion</source>
         <translation>新文本补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="815"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="805"/>
         <source>Write some text first: the model continues it.</source>
         <translation>请先写一些文本：模型会接着写下去。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="835"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="825"/>
         <source>Waiting for the model…</source>
         <translation>正在等待模型…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="917"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="907"/>
         <source>Cut short: the completion reached the max tokens limit.</source>
         <translation>已截断：补全达到了最大令牌数限制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="919"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="909"/>
         <source>Cut short by the server&apos;s content filter.</source>
         <translation>已被服务器的内容过滤器截断。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="921"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="911"/>
         <source>The model added nothing.</source>
         <translation>模型没有添加任何内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="949"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="939"/>
         <source>Choice {number}</source>
         <translation>候选 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="951"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="941"/>
         <source>(empty)</source>
         <translation>（空）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="1042"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="1032"/>
         <source>Tokens: {prompt} prompt · {completion} completion</source>
         <translation>令牌：提示 {prompt} · 补全 {completion}</translation>
     </message>
@@ -973,231 +978,231 @@
 <context>
     <name>ConversationSettingsPanel</name>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="515"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="514"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="531"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="530"/>
         <source>Preset</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="529"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="528"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="512"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="511"/>
         <source>&amp;Model</source>
         <extracomment>(model, settings) after the user changed something, debounced. (conversation id, model, settings): the same report, with the conversation it belongs to.</extracomment>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="523"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="522"/>
         <source>P&amp;reset</source>
         <translation>预设(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="530"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="529"/>
         <source>Apply a preset: its system prompt and parameters replace these</source>
         <translation>应用预设：用它的系统提示词和参数替换当前设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="541"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="540"/>
         <source>Presets</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="542"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="541"/>
         <source>Presets menu</source>
         <translation>预设菜单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="543"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="542"/>
         <source>Save these settings as a preset, or rename and delete presets</source>
         <translation>将这些设置保存为预设，或重命名、删除预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="546"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="545"/>
         <source>Save as preset…</source>
         <translation>另存为预设…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="548"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="547"/>
         <source>Manage presets…</source>
         <translation>管理预设…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="558"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="557"/>
         <source>S&amp;ystem prompt</source>
         <translation>系统提示词(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="562"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="561"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="563"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="562"/>
         <source>Instructions sent first in every request of this conversation</source>
         <translation>在此对话的每个请求中最先发送的指令</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="565"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="564"/>
         <source>Instructions the model follows for the whole conversation (optional)</source>
         <translation>模型在整个对话中遵循的指示（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="573"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="572"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="574"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="573"/>
         <source>Unchecked parameters are not sent: the server&apos;s defaults apply.</source>
         <translation>未勾选的参数不会发送，使用服务器的默认值。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="586"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="585"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="602"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="601"/>
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="603"/>
-        <location filename="../../app/ui/chat/settings_panel.py" line="605"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="602"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="604"/>
         <source>Let the model use tools</source>
         <translation>允许模型使用工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="607"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="606"/>
         <source>Offer the tools ticked below to the model in this conversation (function calling)</source>
         <translation>在此对话中向模型提供下面勾选的工具（函数调用）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="613"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="612"/>
         <source>Tools to offer</source>
         <translation>提供的工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="614"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="613"/>
         <source>The tools the model may call; hover over one to see what it does</source>
         <translation>模型可以调用的工具；将指针悬停在某个工具上可查看其用途</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="627"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="626"/>
         <source>Unavailable tools</source>
         <translation>不可用的工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="629"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="628"/>
         <source>Chosen tools whose MCP server is not running: replies go out without them until it runs</source>
         <translation>所选工具的 MCP 服务器未在运行：在它运行之前，回复将不使用这些工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="633"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="632"/>
         <source>Open MCP servers…</source>
         <translation>打开 MCP 服务器…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="635"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="634"/>
         <source>Open Settings on the MCP servers page</source>
         <translation>在“MCP 服务器”页打开设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="636"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="635"/>
         <source>Start, restart or fix the MCP servers in Settings</source>
         <translation>在设置中启动、重启或修复 MCP 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="643"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="642"/>
         <source>Run without asking in this conversation:</source>
         <translation>在此对话中无需询问即可运行：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="657"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="656"/>
         <source>Image generation and tools from MCP servers ask you before each use.</source>
         <extracomment>(tool name, its &quot;Ask again&quot; button), in the order allowed.</extracomment>
         <translation>图像生成和来自 MCP 服务器的工具每次使用前都会先征求你的同意。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="669"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="668"/>
         <source>Reset to defaults</source>
         <translation>恢复默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="670"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="669"/>
         <source>The profile&apos;s default model, no system prompt, every parameter left to the server</source>
         <translation>使用配置的默认模型，不设系统提示词，所有参数交由服务器决定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="109"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="108"/>
         <source>Temperature</source>
         <extracomment>The settings keys the Tools section owns.</extracomment>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="110"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="109"/>
         <source>Randomness, 0–2: lower is more focused and repeatable, higher more varied</source>
         <translation>随机性，0–2：越低越集中、越可重复，越高越多样</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="113"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="112"/>
         <source>Top P</source>
         <translation>Top P 采样</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="114"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="113"/>
         <source>Nucleus sampling, 0–1: only the most likely words whose chances add up to this are considered</source>
         <translation>核采样，0–1：只考虑累计概率达到该值的最可能的词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="120"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="119"/>
         <source>Max tokens</source>
         <translation>最大令牌数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="121"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="120"/>
         <source>The longest reply allowed, in tokens; the reply stops there</source>
         <translation>回复允许的最大长度（令牌数），到达后回复即停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="124"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="123"/>
         <source>Presence penalty</source>
         <translation>存在惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="125"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="124"/>
         <source>−2 to 2: positive values push the model towards new topics</source>
         <translation>−2 到 2：正值促使模型谈论新话题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="128"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="127"/>
         <source>Frequency penalty</source>
         <translation>频率惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="129"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="128"/>
         <source>−2 to 2: positive values make the model repeat itself less</source>
         <translation>−2 到 2：正值让模型减少重复</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="814"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="801"/>
         <source>{name} — {server}</source>
         <translation>{name} — {server}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="820"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="807"/>
         <source>No description.</source>
         <translation>没有说明。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="821"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="808"/>
         <source>{description}
 
 Source: {source}</source>
@@ -1206,54 +1211,54 @@ Source: {source}</source>
 来源：{source}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="825"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="812"/>
         <source>{name} (unavailable)</source>
         <translation>{name}（不可用）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="830"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="817"/>
         <source>Not available now: {why}.
 Untick it to stop choosing it.</source>
         <translation>当前不可用：{why}。
 取消勾选即不再选择它。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="831"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="820"/>
         <source>“{name}”: {why}.</source>
         <translation>“{name}”：{why}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="833"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="822"/>
         <source>Not available now, replies go out without them:</source>
         <translation>当前不可用，回复将不使用它们：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="887"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="876"/>
         <source>Ask again</source>
         <translation>重新询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="889"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="878"/>
         <source>Ask again before “{name}” runs</source>
         <translation>运行“{name}”前重新询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="890"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="879"/>
         <source>Ask before each use of “{name}” in this conversation again</source>
         <translation>在此对话中每次使用“{name}”前重新询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="997"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="986"/>
         <source>Save as preset</source>
         <translation>另存为预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="1015"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="1004"/>
         <source>The preset could not be saved: the name is not allowed.</source>
         <translation>无法保存预设：名称不可用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="1017"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="1006"/>
         <source>Preset “{name}” saved.</source>
         <translation>预设“{name}”已保存。</translation>
     </message>
@@ -2702,234 +2707,234 @@ Untick it to stop choosing it.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="177"/>
+        <location filename="../../app/ui/main_window.py" line="245"/>
         <source>Parla</source>
-        <extracomment>The tab pages in order (Ctrl+1, Ctrl+2, Ctrl+3): a page class, or &quot;module:Class&quot; to import it on first use too. Each tab&apos;s issue replaces its own line. Optional page methods the window offers elsewhere (tray menu): (tab, method name). Quit was chosen (menu, Ctrl+Q or the tray); main.py ends the event loop. A tab&apos;s page was just built (its index). The window&apos;s first frame has been shown (its first expose handled); no page is built yet. Start-up is over: the first frame was shown and the current tab&apos;s page built (or failed).</extracomment>
         <translation>Parla</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="182"/>
+        <location filename="../../app/ui/main_window.py" line="246"/>
         <source>Parla tabs</source>
         <translation>Parla 标签页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="183"/>
+        <location filename="../../app/ui/main_window.py" line="247"/>
         <source>Tabs</source>
         <translation>标签页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="184"/>
+        <location filename="../../app/ui/main_window.py" line="181"/>
         <source>Chat, Images and Voice (Ctrl+1, Ctrl+2, Ctrl+3; Ctrl+Tab for the next)</source>
+        <extracomment>The tab pages in order (Ctrl+1, Ctrl+2, Ctrl+3): a page class, or &quot;module:Class&quot; to import it on first use too. Each tab&apos;s issue replaces its own line. Optional page methods the window offers elsewhere (tray menu): (tab, method name). Quit was chosen (menu, Ctrl+Q or the tray); main.py ends the event loop. A tab&apos;s page was just built (its index). The window&apos;s first frame has been shown (its first expose handled); no page is built yet. Start-up is over: the first frame was shown and the current tab&apos;s page built (or failed).</extracomment>
         <translation>对话、图片和语音（Ctrl+1、Ctrl+2、Ctrl+3；Ctrl+Tab 切换到下一个）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="187"/>
+        <location filename="../../app/ui/main_window.py" line="184"/>
         <source>Chat</source>
         <translation>聊天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="187"/>
+        <location filename="../../app/ui/main_window.py" line="184"/>
         <source>Images</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="187"/>
+        <location filename="../../app/ui/main_window.py" line="184"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="189"/>
+        <location filename="../../app/ui/main_window.py" line="186"/>
         <source>Chat: conversations with any chat model (Ctrl+1)</source>
         <translation>对话：与任意聊天模型对话（Ctrl+1）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="190"/>
+        <location filename="../../app/ui/main_window.py" line="187"/>
         <source>Images: generate, edit and vary images (Ctrl+2)</source>
         <translation>图片：生成、编辑图片及生成变体（Ctrl+2）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="191"/>
+        <location filename="../../app/ui/main_window.py" line="188"/>
         <source>Voice: push-to-talk conversations and audio tools (Ctrl+3)</source>
         <translation>语音：按键说话的对话和音频工具（Ctrl+3）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="258"/>
+        <location filename="../../app/ui/main_window.py" line="250"/>
         <source>Main menu</source>
         <translation>主菜单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="260"/>
+        <location filename="../../app/ui/main_window.py" line="265"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="261"/>
+        <location filename="../../app/ui/main_window.py" line="266"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="264"/>
+        <location filename="../../app/ui/main_window.py" line="269"/>
         <source>Profiles, tokens, language, theme, text size and tray</source>
         <translation>配置、令牌、语言、主题、文字大小和托盘</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="267"/>
+        <location filename="../../app/ui/main_window.py" line="272"/>
         <source>&amp;Models…</source>
         <translation>模型(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="269"/>
+        <location filename="../../app/ui/main_window.py" line="274"/>
         <source>The server&apos;s models, and which one Parla uses for what</source>
         <translation>服务器上的模型，以及 Parla 在各项功能中使用哪一个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="273"/>
+        <location filename="../../app/ui/main_window.py" line="278"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="276"/>
+        <location filename="../../app/ui/main_window.py" line="281"/>
         <source>Stop every request and quit Parla</source>
         <translation>停止所有请求并退出 Parla</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="280"/>
+        <location filename="../../app/ui/main_window.py" line="285"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="287"/>
+        <location filename="../../app/ui/main_window.py" line="292"/>
         <source>Show the {tab} tab</source>
         <translation>显示“{tab}”标签页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="292"/>
+        <location filename="../../app/ui/main_window.py" line="297"/>
         <source>&amp;Larger text</source>
         <translation>放大文字(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="294"/>
+        <location filename="../../app/ui/main_window.py" line="299"/>
         <source>Make all text one point larger</source>
         <translation>将所有文字放大一磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="296"/>
+        <location filename="../../app/ui/main_window.py" line="301"/>
         <source>&amp;Smaller text</source>
         <translation>缩小文字(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="298"/>
+        <location filename="../../app/ui/main_window.py" line="303"/>
         <source>Make all text one point smaller</source>
         <translation>将所有文字缩小一磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="300"/>
+        <location filename="../../app/ui/main_window.py" line="305"/>
         <source>&amp;Default text size</source>
         <translation>默认文字大小(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="302"/>
+        <location filename="../../app/ui/main_window.py" line="307"/>
         <source>Use the desktop&apos;s text size again</source>
         <translation>重新使用桌面的文字大小</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="307"/>
+        <location filename="../../app/ui/main_window.py" line="312"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="308"/>
+        <location filename="../../app/ui/main_window.py" line="313"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="310"/>
+        <location filename="../../app/ui/main_window.py" line="315"/>
         <source>List every keyboard shortcut</source>
         <translation>列出所有键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="313"/>
+        <location filename="../../app/ui/main_window.py" line="318"/>
         <source>&amp;About Parla</source>
         <translation>关于 Parla(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="315"/>
+        <location filename="../../app/ui/main_window.py" line="320"/>
         <source>Version, license and the libraries Parla uses</source>
         <translation>版本、许可证以及 Parla 使用的库</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="345"/>
+        <location filename="../../app/ui/main_window.py" line="350"/>
         <source>Run the current tab&apos;s main action (send, generate, speak)</source>
         <translation>执行当前标签页的主要操作（发送、生成、朗读）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="213"/>
+        <location filename="../../app/ui/main_window.py" line="251"/>
         <source>Status bar</source>
         <translation>状态栏</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="366"/>
+        <location filename="../../app/ui/main_window.py" line="371"/>
         <source>&amp;Show Parla</source>
         <translation>显示 Parla(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="367"/>
+        <location filename="../../app/ui/main_window.py" line="372"/>
         <source>Bring the Parla window to the front</source>
         <translation>将 Parla 窗口置于最前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="369"/>
+        <location filename="../../app/ui/main_window.py" line="374"/>
         <source>&amp;New chat</source>
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="370"/>
+        <location filename="../../app/ui/main_window.py" line="375"/>
         <source>Show the window and start a new conversation</source>
         <translation>显示窗口并开始新的对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="372"/>
+        <location filename="../../app/ui/main_window.py" line="377"/>
         <source>&amp;Push to talk</source>
         <translation>按键说话(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="373"/>
+        <location filename="../../app/ui/main_window.py" line="378"/>
         <source>Show the window and start talking on the Voice tab</source>
         <translation>显示窗口并在“语音”标签页开始说话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="560"/>
+        <location filename="../../app/ui/main_window.py" line="565"/>
         <source>Everywhere</source>
         <translation>任何位置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="588"/>
+        <location filename="../../app/ui/main_window.py" line="593"/>
         <source>Next tab / previous tab</source>
         <translation>下一个/上一个标签页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="598"/>
+        <location filename="../../app/ui/main_window.py" line="603"/>
         <source>(undescribed shortcut)</source>
         <translation>（无说明的快捷键）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="828"/>
-        <location filename="../../app/ui/main_window.py" line="835"/>
+        <location filename="../../app/ui/main_window.py" line="833"/>
+        <location filename="../../app/ui/main_window.py" line="840"/>
         <source>Text size: {size} pt</source>
         <translation>文字大小：{size} 磅</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="840"/>
+        <location filename="../../app/ui/main_window.py" line="845"/>
         <source>Text size: the desktop&apos;s default</source>
         <translation>文字大小：桌面默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="911"/>
+        <location filename="../../app/ui/main_window.py" line="916"/>
         <source>Parla is still running</source>
         <translation>Parla 仍在运行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="912"/>
+        <location filename="../../app/ui/main_window.py" line="917"/>
         <source>Parla keeps running in the tray. Choose Quit in its menu to end it.</source>
         <translation>Parla 会在托盘中继续运行。在托盘菜单中选择“退出”即可结束。</translation>
     </message>
@@ -4228,54 +4233,54 @@ Untick it to stop choosing it.</source>
 <context>
     <name>PresetManagerDialog</name>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="336"/>
-        <location filename="../../app/ui/chat/settings_panel.py" line="471"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="335"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="470"/>
         <source>Presets</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="346"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="345"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="348"/>
-        <location filename="../../app/ui/chat/settings_panel.py" line="449"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="347"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="448"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="383"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="382"/>
         <source>{name} (built-in)</source>
         <translation>{name}（内置）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="401"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="400"/>
         <source>(no system prompt)</source>
         <translation>（无系统提示词）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="407"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="406"/>
         <source>Built-in presets cannot be renamed or deleted.</source>
         <translation>内置预设不能重命名或删除。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="416"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="415"/>
         <source>Rename preset</source>
         <translation>重命名预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="444"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="443"/>
         <source>Delete preset</source>
         <translation>删除预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="445"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="444"/>
         <source>Delete the preset “{name}”? Conversations that use its settings keep them.</source>
         <translation>删除预设“{name}”？使用其设置的对话会保留这些设置。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="469"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="468"/>
         <source>The presets could not be saved: {reason}</source>
         <translation>无法保存预设：{reason}</translation>
     </message>
@@ -4283,42 +4288,42 @@ Untick it to stop choosing it.</source>
 <context>
     <name>PresetNameDialog</name>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="278"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="277"/>
         <source>Preset name</source>
         <translation>预设名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="288"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="287"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="312"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="311"/>
         <source>A built-in preset has this name — choose another.</source>
         <translation>已有同名的内置预设——请换一个名称。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="315"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="314"/>
         <source>A preset with this name exists: saving replaces it.</source>
         <translation>已有同名预设：保存将替换它。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="317"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="316"/>
         <source>Another preset has this name — choose another.</source>
         <translation>已有其他预设使用此名称——请换一个名称。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="322"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="321"/>
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="324"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="323"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="324"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="323"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
@@ -4977,93 +4982,93 @@ Untick it to stop choosing it.</source>
 <context>
     <name>SemanticSearch</name>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="238"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="249"/>
         <source>Showing word matches only: {reason}</source>
         <extracomment>After the history changed, indexing starts again this much later (several changes, one pass). The vectors&apos; copy in memory (6 KB a message at 1,536 dimensions: ~600 MB for 100,000) is let go after this long without a search by meaning; the next focus of the search box reads it again. Errors that retrying cannot fix: indexing pauses until the user resumes. the indexing line changed (tests and the page may listen) (model, messages, characters) waiting for the user&apos;s go-ahead after a change of model</extracomment>
         <translation>仅显示按词语匹配的结果：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="287"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="298"/>
         <source>Indexing by meaning stopped: {reason}</source>
         <translation>按含义建立索引已停止：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="289"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="300"/>
         <source>Indexing by meaning failed: {reason} Trying again in {seconds} s.</source>
         <translation>按含义建立索引失败：{reason} {seconds} 秒后重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="310"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="321"/>
         <source>Not indexed with “{model}” yet: {messages} messages to send.</source>
         <translation>尚未用“{model}”建立索引：需要发送 {messages} 条消息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="313"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="324"/>
         <source>Start…</source>
         <translation>开始…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="314"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="325"/>
         <source>Index the history with this profile&apos;s embedding model (asks first)</source>
         <translation>用此配置的嵌入模型为历史记录建立索引（会先询问）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="318"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="329"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="319"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="330"/>
         <source>Pause indexing by meaning (what is indexed stays)</source>
         <translation>暂停按含义建立索引（已建立的索引会保留）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="320"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="331"/>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="321"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="332"/>
         <source>Go on indexing by meaning</source>
         <translation>继续按含义建立索引</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="327"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="338"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="327"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="338"/>
         <source>Try indexing by meaning again</source>
         <translation>重新尝试按含义建立索引</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="331"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="342"/>
         <source>Indexing by meaning paused: {done} of {total}</source>
         <translation>按含义建立索引已暂停：{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="334"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="345"/>
         <source>Indexing by meaning…</source>
         <translation>正在按含义建立索引…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="335"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="346"/>
         <source>Indexing by meaning: {done} of {total}</source>
         <translation>正在按含义建立索引：{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="404"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="416"/>
         <source>Search by meaning</source>
         <translation>按含义搜索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="405"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="417"/>
         <source>Turn on search by meaning?</source>
         <translation>要开启按含义搜索吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="409"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="421"/>
         <source>Every message of your history — {messages} messages, about {characters} characters — will be sent to the embedding model “{model}” of the profile “{profile}”, and so will each new message and each search. This costs tokens: roughly {tokens} for the history.
 
 Indexing runs in the background; you can pause it at any time.</source>
@@ -5072,22 +5077,22 @@ Indexing runs in the background; you can pause it at any time.</source>
 索引在后台进行，你可以随时暂停。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="421"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="433"/>
         <source>Turn on</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="423"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="435"/>
         <source>Index the history with this model and search by meaning</source>
         <translation>用此模型为历史记录建立索引，并按含义搜索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="425"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="437"/>
         <source>Keep searching by words only</source>
         <translation>继续只按词语搜索</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/semantic_search.py" line="427"/>
+        <location filename="../../app/ui/chat/semantic_search.py" line="439"/>
         <source>Turn on search by meaning</source>
         <translation>开启按含义搜索</translation>
     </message>
@@ -5352,68 +5357,68 @@ Indexing runs in the background; you can pause it at any time.</source>
 <context>
     <name>ToolCallCard</name>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="323"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="327"/>
         <source>Arguments</source>
         <extracomment>(call id, open)</extracomment>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="324"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="328"/>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="369"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="373"/>
         <source>Tool: {name}</source>
         <translation>工具：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="370"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="374"/>
         <source>Tool call {name}</source>
         <translation>工具调用 {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="372"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="376"/>
         <source>{name} ({source}) — click to show the arguments and the result</source>
         <translation>{name}（{source}）— 点击显示参数和结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="380"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="384"/>
         <source>{ms} ms</source>
         <translation>{ms} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="382"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="386"/>
         <source>{seconds} s</source>
         <translation>{seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="383"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="387"/>
         <source>{status} · {took}</source>
         <translation>{status} · {took}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="386"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="390"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="389"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="393"/>
         <source>… ({count} characters in all)</source>
         <translation>…（共 {count} 个字符）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="392"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="396"/>
         <source>(not run: the reply reached the round limit; Continue lets the model go on)</source>
         <translation>（未运行：回复已达到轮数上限；点击“继续”可让模型接着进行）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="394"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="398"/>
         <source>(waiting for the tool)</source>
         <translation>（等待工具完成）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="394"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="398"/>
         <source>(nothing)</source>
         <translation>（空）</translation>
     </message>
@@ -5421,13 +5426,13 @@ Indexing runs in the background; you can pause it at any time.</source>
 <context>
     <name>ToolCardsView</name>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="427"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="431"/>
         <source>Unavailable tools</source>
         <extracomment>A card was opened or closed: the message&apos;s height changed.</extracomment>
         <translation>不可用的工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="428"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="432"/>
         <source>Tools chosen for this conversation that this reply could not offer</source>
         <translation>此对话已选择、但这条回复无法提供的工具</translation>
     </message>
@@ -5435,66 +5440,66 @@ Indexing runs in the background; you can pause it at any time.</source>
 <context>
     <name>ToolConfirmDialog</name>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="462"/>
-        <location filename="../../app/ui/chat/tool_cards.py" line="463"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="466"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="467"/>
         <source>Run a tool?</source>
         <translation>运行工具？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="464"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="468"/>
         <source>The model wants to use “{name}”.</source>
         <translation>模型想要使用“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="470"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="474"/>
         <source>{source} · {name}</source>
         <translation>{source} · {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="483"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="487"/>
         <source>Arguments</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="484"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="488"/>
         <source>What the model asks the tool to do, as it wrote it</source>
         <translation>模型要求工具执行的内容（原样显示）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="488"/>
-        <location filename="../../app/ui/chat/tool_cards.py" line="491"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="492"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="495"/>
         <source>Allow once</source>
         <translation>允许一次</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="490"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="494"/>
         <source>Run the tool this time; ask again next time</source>
         <translation>这次运行该工具；下次仍会询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="492"/>
-        <location filename="../../app/ui/chat/tool_cards.py" line="495"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="496"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="499"/>
         <source>Allow for this conversation</source>
         <translation>在此对话中允许</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="494"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="498"/>
         <source>Run this tool without asking again in this conversation</source>
         <translation>在此对话中运行该工具时不再询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="496"/>
-        <location filename="../../app/ui/chat/tool_cards.py" line="499"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="500"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="503"/>
         <source>Deny</source>
         <translation>拒绝</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="498"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="502"/>
         <source>Do not run it: the model is told you declined</source>
         <translation>不运行：会告诉模型你拒绝了</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="515"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="519"/>
         <source>Arguments:</source>
         <translation>参数：</translation>
     </message>
@@ -5502,149 +5507,149 @@ Indexing runs in the background; you can pause it at any time.</source>
 <context>
     <name>ToolTexts</name>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="100"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="104"/>
         <source>Current date and time</source>
         <extracomment>Waiting for the user&apos;s answer in the confirmation (shown while asking; never stored as such). Asked for in the round that reached the limit: not run (Continue asks the model again). The built-in tools, in the order the settings panel lists them. A result longer than this is cut in the card (the model got all of it).</extracomment>
         <translation>当前日期和时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="101"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="105"/>
         <source>Tells the model today&apos;s date, the time, the weekday and your time zone.</source>
         <translation>告诉模型今天的日期、时间、星期几和你的时区。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="104"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="108"/>
         <source>Calculator</source>
         <translation>计算器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="105"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="109"/>
         <source>Exact arithmetic: + − × ÷, powers, square roots, logarithms, trigonometry.</source>
         <translation>精确计算：加减乘除、乘方、平方根、对数、三角函数。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="108"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="112"/>
         <source>Image generation</source>
         <translation>图像生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="109"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="113"/>
         <source>Makes a picture with the profile&apos;s image model; it is shown in the reply and kept in the Images tab. Costs money: Parla asks you first.</source>
         <translation>用配置的图像模型生成图片；图片显示在回复中，并保存在“图像”标签页。会产生费用：Parla 会先征求你的同意。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="116"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="120"/>
         <source>Search my conversations</source>
         <translation>搜索我的对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="117"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="121"/>
         <source>Lets the model search your earlier conversations: titles, dates and snippets.</source>
         <translation>让模型搜索你以前的对话：标题、日期和片段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="138"/>
-        <location filename="../../app/ui/chat/tool_cards.py" line="183"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="142"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="187"/>
         <source>{name} — {server}</source>
         <translation>{name} — {server}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="184"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="188"/>
         <source>its MCP server “{server}” is no longer set up</source>
         <translation>其 MCP 服务器“{server}”已不再配置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="185"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="189"/>
         <source>this tool no longer exists</source>
         <translation>此工具已不存在</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="193"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="197"/>
         <source>server “{server}” exited — start it in Settings ▸ MCP servers</source>
         <translation>服务器“{server}”已退出 — 请在 设置 ▸ MCP 服务器 中启动它</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="195"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="199"/>
         <source>server “{server}” failed to start — see Settings ▸ MCP servers</source>
         <translation>服务器“{server}”启动失败 — 请查看 设置 ▸ MCP 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="197"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="201"/>
         <source>server “{server}” is still starting</source>
         <translation>服务器“{server}”仍在启动中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="199"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="203"/>
         <source>server “{server}” no longer offers this tool</source>
         <translation>服务器“{server}”已不再提供此工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="201"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="205"/>
         <source>server “{server}” is turned off — start it in Settings ▸ MCP servers</source>
         <translation>服务器“{server}”已关闭 — 请在 设置 ▸ MCP 服务器 中启动它</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="203"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="207"/>
         <source>server “{server}” is stopped — start it in Settings ▸ MCP servers</source>
         <translation>服务器“{server}”已停止 — 请在 设置 ▸ MCP 服务器 中启动它</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="209"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="213"/>
         <source>“{name}” ({why})</source>
         <translation>“{name}”（{why}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="211"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="215"/>
         <source>Sent without these chosen tools: {tools}.</source>
         <translation>发送时未包含以下已选工具：{tools}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="217"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="221"/>
         <source>MCP server “{name}”</source>
         <translation>MCP 服务器“{name}”</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="218"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="222"/>
         <source>Built-in</source>
         <translation>内置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="264"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="268"/>
         <source>waiting</source>
         <translation>等待中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="265"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="269"/>
         <source>waiting for your permission</source>
         <translation>等待你的许可</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="266"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="270"/>
         <source>running…</source>
         <translation>运行中…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="267"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="271"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="268"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="272"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="269"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="273"/>
         <source>declined</source>
         <translation>已拒绝</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="270"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="274"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/tool_cards.py" line="271"/>
+        <location filename="../../app/ui/chat/tool_cards.py" line="275"/>
         <source>not run (limit reached)</source>
         <translation>未运行（已达上限）</translation>
     </message>

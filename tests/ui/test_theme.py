@@ -75,3 +75,35 @@ def test_system_follows_the_colour_scheme(
 def test_the_manager_listens_to_the_desktop(qapp: QApplication, theme: tuple[ThemeManager, Preferences]) -> None:
     hints = QGuiApplication.styleHints()
     assert hints.receivers("2colorSchemeChanged(Qt::ColorScheme)") >= 1
+
+
+def test_widgets_with_their_own_style_sheet_follow_a_change_of_theme(
+    qapp: QApplication, qtbot: object, theme: tuple[ThemeManager, Preferences]
+) -> None:
+    """A style sheet freezes the palette a widget was polished with (a tool card's title went black
+    on the dark background); the theme manager polishes such widgets again."""
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QToolButton, QVBoxLayout, QWidget
+
+    _manager, prefs = theme
+    card = QWidget()
+    qtbot.addWidget(card)  # type: ignore[attr-defined]
+    button = QToolButton(card)  # as in a tool card: a child, an arrow, its own style sheet
+    button.setText("Tool: Current date and time")
+    button.setAutoRaise(True)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    button.setArrowType(Qt.ArrowType.RightArrow)
+    button.setStyleSheet("QToolButton { text-align: left; }")
+    QVBoxLayout(card).addWidget(button)
+    card.resize(300, 60)
+    card.show()
+    qapp.processEvents()
+
+    def darkest() -> int:
+        image = button.grab().toImage()
+        return min(QColor(image.pixel(x, y)).lightness() for x in range(image.width()) for y in range(image.height()))
+
+    assert darkest() < 40  # light theme: dark text
+    prefs.theme = "dark"
+    qapp.processEvents()
+    assert darkest() > 20  # no black text left (the darkest is the dark palette's base, ~30): drawn light now

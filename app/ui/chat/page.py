@@ -223,6 +223,7 @@ class ChatPage(QWidget):
         self._make_new_menu()
         self.stop_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         self.stop_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.stop_shortcut.setWhatsThis(self.tr("Stop the reply or the completion being written"))
         self.stop_shortcut.activated.connect(self.stop)
         self.stop_shortcut.setEnabled(False)
 

@@ -793,7 +793,7 @@ class ConversationSettingsPanel(QWidget):
         known = {entry[0] for entry in entries}
         # Chosen, but their server is not running: listed (still chosen), marked, with the reason.
         missing = [name for name in self._tools_stored or [] if name not in known]
-        reasons: list[str] = []
+        by_reason: dict[str, list[str]] = {}  # one line per reason (a server's state), not per tool
         self._tool_names = [entry[0] for entry in entries] + missing
         with QSignalBlocker(self.tools_list):
             self.tools_list.clear()
@@ -815,7 +815,9 @@ class ConversationSettingsPanel(QWidget):
                 item.setCheckState(Qt.CheckState.Checked)
                 item.setForeground(self.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
                 item.setToolTip(self.tr("Not available now: {why}.\nUntick it to stop choosing it.").format(why=why))
-                reasons.append(self.tr("“{name}”: {why}.").format(name=display, why=why))
+                by_reason.setdefault(why, []).append(display)
+        # “a”, “b”: why — the names go inside the sentence's own quotes, joined by closing-comma-opening.
+        reasons = [self.tr("“{name}”: {why}.").format(name="”, “".join(names), why=why) for why, names in by_reason.items()]
         self.tools_unavailable_label.setText(
             "\n".join([self.tr("Not available now, replies go out without them:"), *reasons]) if reasons else "")
         self.tools_unavailable_label.setVisible(bool(reasons))
