@@ -15,6 +15,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from app.atomic import write_atomically
+
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://apinew.tutujin.com/v1"
@@ -137,10 +139,8 @@ class ProfileStore:
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
         payload = {"active": self.active_id, "profiles": [p.to_json() for p in self.profiles]}
-        tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_atomically(self.path, json.dumps(payload, indent=2, ensure_ascii=False))
 
     @property
     def active(self) -> Profile:

@@ -11,13 +11,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from app.atomic import write_atomically
 from app.store.models import HASH_RE
-
-_TMP_PREFIX = ".tmp-"
 
 
 def sha256_hex(data: bytes) -> str:
@@ -44,18 +42,7 @@ class BlobDir:
         if final.is_file() and final.stat().st_size == len(data):
             return final
         final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = final.parent / f"{_TMP_PREFIX}{uuid.uuid4().hex}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, final)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
+        write_atomically(final, data, private=True)
         self._sync_dir(final.parent)
         return final
 

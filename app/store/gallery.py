@@ -20,15 +20,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import time
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from app.atomic import write_atomically
 from app.store.async_store import AsyncStore
 from app.store.blobs import sha256_hex
 from app.store.store import Store
@@ -174,19 +173,7 @@ class Gallery:
     def _write(self, relative: str, data: bytes) -> Path:
         final = self.root.joinpath(*relative.split("/"))
         final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = final.parent / f".tmp-{uuid.uuid4().hex}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, final)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
-        return final
+        return write_atomically(final, data, private=True)
 
     def add(
         self,

@@ -39,6 +39,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.atomic import write_atomically
 from app.credentials import CredentialError, Vault
 from app.logs import register_secret
 from app.paths import Locations
@@ -162,11 +163,7 @@ class McpServerStore:
         """Write atomically, readable by the user only (environment values may be secrets)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = {"version": self.VERSION, "servers": [server.to_json() for server in servers]}
-        tmp = self.path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            json.dump(payload, file, indent=2, ensure_ascii=False)
-        os.replace(tmp, self.path)
+        write_atomically(self.path, json.dumps(payload, indent=2, ensure_ascii=False), private=True)
 
 
 class SecretsMissingError(Exception):

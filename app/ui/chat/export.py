@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
-import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
+from app.atomic import write_atomically
 from app.store import AsyncStore, Store, StoreError
 from app.store.export import (
     ExportFormatError,
@@ -58,16 +57,7 @@ def _file_name(title: str, fallback: str) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_atomically(path, text)
 
 
 class ExportActions(QObject):

@@ -27,6 +27,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
+from app.atomic import write_atomically
+
 __all__ = [
     "DEFAULT_SETTINGS",
     "PARAMETERS",
@@ -315,13 +317,7 @@ class PresetStore(QObject):
             "presets": [{"id": p.id, "name": p.name, "settings": p.settings} for p in presets],
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.tmp")
-        try:
-            tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        write_atomically(self.path, json.dumps(payload, ensure_ascii=False, indent=2))
         self._user = presets
         self._stamp = self._file_stamp()
         self.changed.emit()
