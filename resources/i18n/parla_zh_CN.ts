@@ -74,52 +74,52 @@
 <context>
     <name>BuiltinPresets</name>
     <message>
-        <location filename="../../app/ui/chat/presets.py" line="116"/>
+        <location filename="../../app/ui/chat/presets.py" line="118"/>
         <source>General assistant</source>
         <translation>通用助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/presets.py" line="117"/>
+        <location filename="../../app/ui/chat/presets.py" line="119"/>
         <source>You are a helpful, honest assistant. Answer clearly and accurately, use Markdown where it helps, and say so when you are not sure.</source>
         <translation>你是一个乐于助人、诚实可靠的助手。回答要清楚、准确，需要时使用 Markdown；不确定时请直说。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/presets.py" line="125"/>
+        <location filename="../../app/ui/chat/presets.py" line="127"/>
         <source>Translator (中⇄英)</source>
         <translation>翻译（中⇄英）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/presets.py" line="126"/>
+        <location filename="../../app/ui/chat/presets.py" line="128"/>
         <source>You are a professional translator between Chinese and English. If the text is in Chinese, translate it into natural English; otherwise translate it into natural Simplified Chinese. Keep the meaning, tone and formatting, and reply with the translation only.</source>
         <translation>你是一名专业的中英文翻译。如果原文是中文，请译成自然流畅的英文；否则请译成自然流畅的简体中文。保持原意、语气和格式，只回复译文。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/presets.py" line="136"/>
+        <location filename="../../app/ui/chat/presets.py" line="138"/>
         <source>Code reviewer</source>
         <translation>代码审查</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/presets.py" line="137"/>
+        <location filename="../../app/ui/chat/presets.py" line="139"/>
         <source>You are a senior software engineer reviewing code. List bugs, security problems, unclear names and missing tests, most important first, each with a concrete fix (a short code snippet where it helps). Do not rewrite the whole code.</source>
         <translation>你是一名正在审查代码的资深软件工程师。请按重要程度依次列出缺陷、安全问题、含义不清的命名和缺少的测试，并为每一项给出具体的修改建议（必要时附上简短的代码片段）。不要重写整段代码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/presets.py" line="147"/>
+        <location filename="../../app/ui/chat/presets.py" line="149"/>
         <source>Concise</source>
         <translation>简洁</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/presets.py" line="148"/>
+        <location filename="../../app/ui/chat/presets.py" line="150"/>
         <source>Answer as briefly as possible: one sentence or a short list. No preamble, no repeating the question, no closing remarks.</source>
         <translation>尽可能简短地回答：一句话或一个简短的列表。不要开场白，不要复述问题，也不要结束语。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/presets.py" line="156"/>
+        <location filename="../../app/ui/chat/presets.py" line="158"/>
         <source>Creative writer</source>
         <translation>创意写作</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/presets.py" line="157"/>
+        <location filename="../../app/ui/chat/presets.py" line="159"/>
         <source>You are a creative writing partner. Offer vivid, original ideas and prose, vary the rhythm of your sentences and avoid clichés. If the request is unclear, ask one short question first.</source>
         <translation>你是一名创意写作伙伴。请提供生动、新颖的构思和文字，句子节奏富于变化，避免陈词滥调。如果要求不清楚，先问一个简短的问题。</translation>
     </message>
@@ -584,97 +584,87 @@
 <context>
     <name>CompletionParametersPanel</name>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="393"/>
-        <location filename="../../app/ui/chat/completion_view.py" line="395"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="397"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="399"/>
         <source>Model</source>
         <extracomment>The character property that marks the model&apos;s text in the document. The character property naming the stored message a generated run belongs to (two completions in a row stay two messages, each with its own state, usage and choices). The document is written this long after the last keystroke (and at once on leaving). Parameter changes are kept after this pause. Ctrl+Enter in the editor (the window&apos;s shortcut does the same elsewhere). (model, parameters) after the user changed something.</extracomment>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="397"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="401"/>
         <source>The model that continues the text. Type any model name; the list is what the server offers.</source>
         <translation>续写文本的模型。可输入任意模型名称；列表为服务器提供的模型。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="404"/>
-        <source>Parameters</source>
-        <translation>参数</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="405"/>
-        <source>Unchecked parameters are not sent: the server&apos;s defaults apply.</source>
-        <translation>未勾选的参数不会发送，使用服务器的默认值。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="418"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="414"/>
         <source>The longest completion allowed, in tokens; it stops there</source>
         <translation>补全允许的最大长度（令牌数），达到后停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="419"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="415"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="435"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="431"/>
         <source>Choices (n)</source>
         <translation>候选数 (n)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="440"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="436"/>
         <source>Number of choices</source>
         <translation>候选数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="442"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="438"/>
         <source>How many completions to ask for at once; the first streams in place, and you can pick another</source>
         <translation>一次请求多少个补全；第一个在原处流式显示，可改选其他候选</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="451"/>
-        <location filename="../../app/ui/chat/completion_view.py" line="453"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="447"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="449"/>
         <source>Echo the prompt</source>
         <translation>回显提示</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="455"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="451"/>
         <source>Ask the server to send the prompt back before the completion (it is already in the editor, so it is not repeated)</source>
         <translation>让服务器在补全前回传提示（提示已在编辑器中，因此不会重复显示）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="461"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="457"/>
         <source>Stop sequences</source>
         <translation>停止序列</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="462"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="458"/>
         <source>Up to four. The completion ends before any of them. Type \n for a new line.</source>
         <translation>最多四个。补全会在其中任一序列之前结束。输入 \n 表示换行。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="470"/>
-        <location filename="../../app/ui/chat/completion_view.py" line="471"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="466"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="467"/>
         <source>Stop sequence {number}</source>
         <translation>停止序列 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="472"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="468"/>
         <source>The completion ends before this text; \n is a new line, \t a tab</source>
         <translation>补全在此文本之前结束；\n 表示换行，\t 表示制表符</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="479"/>
-        <location filename="../../app/ui/chat/completion_view.py" line="482"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="475"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="478"/>
         <source>Suffix</source>
         <translation>后缀</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="484"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="480"/>
         <source>Text that comes after the completion (fill in the middle); only some models accept it</source>
         <translation>补全之后的文本（中间填充）；仅部分模型支持</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="486"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="482"/>
         <source>Text after the completion (optional)</source>
         <translation>补全之后的文本（可选）</translation>
     </message>
@@ -682,170 +672,170 @@
 <context>
     <name>CompletionView</name>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="629"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="618"/>
         <source>Text completion</source>
         <extracomment>Something to say outside the view (a failure of the store): the page&apos;s notifier shows it.</extracomment>
         <translation>文本补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="632"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="621"/>
         <source>The model continues your text (the /completions endpoint), with no chat roles</source>
         <translation>模型续写你的文本（/completions 接口），不区分对话角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="633"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="622"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="637"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="626"/>
         <source>Show parameters</source>
         <translation>显示参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="638"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="627"/>
         <source>Model and parameters of this completion</source>
         <translation>此补全的模型和参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="647"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="636"/>
         <source>Prompt and completion</source>
         <translation>提示与补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="649"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="638"/>
         <source>Write the beginning of a text; Complete (Ctrl+Enter) continues it here. The model&apos;s text is tinted and can be edited.</source>
         <translation>写下文本的开头，“补全”（Ctrl+Enter）会在此处续写。模型写的文本带底色，可以编辑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="651"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="640"/>
         <source>Write the beginning of a text, then press Ctrl+Enter to let the model continue it.</source>
         <translation>写下文本的开头，然后按 Ctrl+Enter 让模型续写。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="662"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="651"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="664"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="653"/>
         <source>Retry the completion</source>
         <translation>重试补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="665"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="654"/>
         <source>Ask again for a completion of the text (what the failed request wrote is replaced)</source>
         <translation>重新请求补全此文本（失败请求写入的内容会被替换）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="675"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="664"/>
         <source>Choices:</source>
         <translation>候选：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="678"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="667"/>
         <source>Choices</source>
         <translation>候选</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="679"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="668"/>
         <source>The request gave several completions: pick the one to keep in the text</source>
         <translation>此次请求返回了多个补全：选择要保留在文本中的一个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="698"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="687"/>
         <source>Tokens the server counted for the last request</source>
         <translation>服务器为上次请求统计的令牌数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="700"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="689"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="702"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="691"/>
         <source>Stop the completion</source>
         <translation>停止补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="703"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="692"/>
         <source>Stop the completion; the text so far is kept (Esc)</source>
         <translation>停止补全；已生成的文本会保留（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="706"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="695"/>
         <source>Complete</source>
         <translation>补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="708"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="697"/>
         <source>Complete the text</source>
         <translation>补全文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="709"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="698"/>
         <source>Let the model continue the text after its end (Ctrl+Enter)</source>
         <translation>让模型从文本末尾继续写（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="780"/>
-        <location filename="../../app/ui/chat/completion_view.py" line="903"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="769"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="892"/>
         <source>The completion failed.</source>
         <translation>补全失败。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="784"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="773"/>
         <source>Interrupted — Parla closed before the completion finished.</source>
         <translation>已中断 — Parla 在补全完成前关闭了。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="786"/>
-        <location filename="../../app/ui/chat/completion_view.py" line="905"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="775"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="894"/>
         <source>Stopped.</source>
         <translation>已停止。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="795"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="784"/>
         <source>New text completion</source>
         <translation>新文本补全</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="805"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="794"/>
         <source>Write some text first: the model continues it.</source>
         <translation>请先写一些文本：模型会接着写下去。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="825"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="814"/>
         <source>Waiting for the model…</source>
         <translation>正在等待模型…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="907"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="896"/>
         <source>Cut short: the completion reached the max tokens limit.</source>
         <translation>已截断：补全达到了最大令牌数限制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="909"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="898"/>
         <source>Cut short by the server&apos;s content filter.</source>
         <translation>已被服务器的内容过滤器截断。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="911"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="900"/>
         <source>The model added nothing.</source>
         <translation>模型没有添加任何内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="939"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="928"/>
         <source>Choice {number}</source>
         <translation>候选 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="941"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="930"/>
         <source>(empty)</source>
         <translation>（空）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/completion_view.py" line="1032"/>
+        <location filename="../../app/ui/chat/completion_view.py" line="1021"/>
         <source>Tokens: {prompt} prompt · {completion} completion</source>
         <translation>令牌：提示 {prompt} · 补全 {completion}</translation>
     </message>
@@ -978,231 +968,231 @@
 <context>
     <name>ConversationSettingsPanel</name>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="514"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="540"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="530"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="556"/>
         <source>Preset</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="528"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="554"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="511"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="537"/>
         <source>&amp;Model</source>
         <extracomment>(model, settings) after the user changed something, debounced. (conversation id, model, settings): the same report, with the conversation it belongs to.</extracomment>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="522"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="548"/>
         <source>P&amp;reset</source>
         <translation>预设(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="529"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="555"/>
         <source>Apply a preset: its system prompt and parameters replace these</source>
         <translation>应用预设：用它的系统提示词和参数替换当前设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="540"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="566"/>
         <source>Presets</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="541"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="567"/>
         <source>Presets menu</source>
         <translation>预设菜单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="542"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="568"/>
         <source>Save these settings as a preset, or rename and delete presets</source>
         <translation>将这些设置保存为预设，或重命名、删除预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="545"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="571"/>
         <source>Save as preset…</source>
         <translation>另存为预设…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="547"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="573"/>
         <source>Manage presets…</source>
         <translation>管理预设…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="557"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="583"/>
         <source>S&amp;ystem prompt</source>
         <translation>系统提示词(&amp;Y)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="561"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="587"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="562"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="588"/>
         <source>Instructions sent first in every request of this conversation</source>
         <translation>在此对话的每个请求中最先发送的指令</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="564"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="590"/>
         <source>Instructions the model follows for the whole conversation (optional)</source>
         <translation>模型在整个对话中遵循的指示（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="572"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="116"/>
         <source>Parameters</source>
+        <extracomment>The settings keys the Tools section owns.</extracomment>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="573"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="118"/>
         <source>Unchecked parameters are not sent: the server&apos;s defaults apply.</source>
         <translation>未勾选的参数不会发送，使用服务器的默认值。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="585"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="603"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="601"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="619"/>
         <source>Tools</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="602"/>
-        <location filename="../../app/ui/chat/settings_panel.py" line="604"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="620"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="622"/>
         <source>Let the model use tools</source>
         <translation>允许模型使用工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="606"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="624"/>
         <source>Offer the tools ticked below to the model in this conversation (function calling)</source>
         <translation>在此对话中向模型提供下面勾选的工具（函数调用）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="612"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="630"/>
         <source>Tools to offer</source>
         <translation>提供的工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="613"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="631"/>
         <source>The tools the model may call; hover over one to see what it does</source>
         <translation>模型可以调用的工具；将指针悬停在某个工具上可查看其用途</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="626"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="644"/>
         <source>Unavailable tools</source>
         <translation>不可用的工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="628"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="646"/>
         <source>Chosen tools whose MCP server is not running: replies go out without them until it runs</source>
         <translation>所选工具的 MCP 服务器未在运行：在它运行之前，回复将不使用这些工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="632"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="650"/>
         <source>Open MCP servers…</source>
         <translation>打开 MCP 服务器…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="634"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="652"/>
         <source>Open Settings on the MCP servers page</source>
         <translation>在“MCP 服务器”页打开设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="635"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="653"/>
         <source>Start, restart or fix the MCP servers in Settings</source>
         <translation>在设置中启动、重启或修复 MCP 服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="642"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="660"/>
         <source>Run without asking in this conversation:</source>
         <translation>在此对话中无需询问即可运行：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="656"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="674"/>
         <source>Image generation and tools from MCP servers ask you before each use.</source>
         <extracomment>(tool name, its &quot;Ask again&quot; button), in the order allowed.</extracomment>
         <translation>图像生成和来自 MCP 服务器的工具每次使用前都会先征求你的同意。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="668"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="686"/>
         <source>Reset to defaults</source>
         <translation>恢复默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="669"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="687"/>
         <source>The profile&apos;s default model, no system prompt, every parameter left to the server</source>
         <translation>使用配置的默认模型，不设系统提示词，所有参数交由服务器决定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="108"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="134"/>
         <source>Temperature</source>
-        <extracomment>The settings keys the Tools section owns.</extracomment>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="109"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="135"/>
         <source>Randomness, 0–2: lower is more focused and repeatable, higher more varied</source>
         <translation>随机性，0–2：越低越集中、越可重复，越高越多样</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="112"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="138"/>
         <source>Top P</source>
         <translation>Top P 采样</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="113"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="139"/>
         <source>Nucleus sampling, 0–1: only the most likely words whose chances add up to this are considered</source>
         <translation>核采样，0–1：只考虑累计概率达到该值的最可能的词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="119"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="145"/>
         <source>Max tokens</source>
         <translation>最大令牌数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="120"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="146"/>
         <source>The longest reply allowed, in tokens; the reply stops there</source>
         <translation>回复允许的最大长度（令牌数），到达后回复即停止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="123"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="149"/>
         <source>Presence penalty</source>
         <translation>存在惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="124"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="150"/>
         <source>−2 to 2: positive values push the model towards new topics</source>
         <translation>−2 到 2：正值促使模型谈论新话题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="127"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="153"/>
         <source>Frequency penalty</source>
         <translation>频率惩罚</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="128"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="154"/>
         <source>−2 to 2: positive values make the model repeat itself less</source>
         <translation>−2 到 2：正值让模型减少重复</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="801"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="819"/>
         <source>{name} — {server}</source>
         <translation>{name} — {server}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="807"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="825"/>
         <source>No description.</source>
         <translation>没有说明。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="808"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="826"/>
         <source>{description}
 
 Source: {source}</source>
@@ -1211,54 +1201,54 @@ Source: {source}</source>
 来源：{source}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="812"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="830"/>
         <source>{name} (unavailable)</source>
         <translation>{name}（不可用）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="817"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="835"/>
         <source>Not available now: {why}.
 Untick it to stop choosing it.</source>
         <translation>当前不可用：{why}。
 取消勾选即不再选择它。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="820"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="838"/>
         <source>“{name}”: {why}.</source>
         <translation>“{name}”：{why}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="822"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="840"/>
         <source>Not available now, replies go out without them:</source>
         <translation>当前不可用，回复将不使用它们：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="876"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="894"/>
         <source>Ask again</source>
         <translation>重新询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="878"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="896"/>
         <source>Ask again before “{name}” runs</source>
         <translation>运行“{name}”前重新询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="879"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="897"/>
         <source>Ask before each use of “{name}” in this conversation again</source>
         <translation>在此对话中每次使用“{name}”前重新询问</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="986"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="997"/>
         <source>Save as preset</source>
         <translation>另存为预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="1004"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="1015"/>
         <source>The preset could not be saved: the name is not allowed.</source>
         <translation>无法保存预设：名称不可用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="1006"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="1017"/>
         <source>Preset “{name}” saved.</source>
         <translation>预设“{name}”已保存。</translation>
     </message>
@@ -1503,228 +1493,228 @@ Untick it to stop choosing it.</source>
 <context>
     <name>ExportActions</name>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="91"/>
+        <location filename="../../app/ui/chat/export.py" line="81"/>
         <source>Export conversation…</source>
         <extracomment>Conversations were imported: their local ids, in the file&apos;s order. An export or import ended; the argument is what the user was told (&quot;&quot; when cancelled).</extracomment>
         <translation>导出对话…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="93"/>
+        <location filename="../../app/ui/chat/export.py" line="83"/>
         <source>Save this conversation as Markdown or JSON</source>
         <translation>将此对话保存为 Markdown 或 JSON</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="95"/>
+        <location filename="../../app/ui/chat/export.py" line="85"/>
         <source>Export all conversations…</source>
         <translation>导出全部对话…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="97"/>
+        <location filename="../../app/ui/chat/export.py" line="87"/>
         <source>Save every conversation in one Markdown or JSON file</source>
         <translation>将所有对话保存到一个 Markdown 或 JSON 文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="99"/>
+        <location filename="../../app/ui/chat/export.py" line="89"/>
         <source>Import conversations…</source>
         <translation>导入对话…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="101"/>
+        <location filename="../../app/ui/chat/export.py" line="91"/>
         <source>Restore conversations from a Parla JSON export</source>
         <translation>从 Parla 导出的 JSON 文件恢复对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="155"/>
+        <location filename="../../app/ui/chat/export.py" line="145"/>
         <source>Markdown (*.md)</source>
         <translation>Markdown 文件 (*.md)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="156"/>
+        <location filename="../../app/ui/chat/export.py" line="146"/>
         <source>JSON, restorable with Import (*.json)</source>
         <translation>JSON，可通过导入恢复 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="211"/>
+        <location filename="../../app/ui/chat/export.py" line="201"/>
         <source>This conversation no longer exists.</source>
         <translation>此对话已不存在。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="213"/>
+        <location filename="../../app/ui/chat/export.py" line="203"/>
         <source>conversation</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="214"/>
+        <location filename="../../app/ui/chat/export.py" line="204"/>
         <source>Export conversation</source>
         <translation>导出对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="220"/>
+        <location filename="../../app/ui/chat/export.py" line="210"/>
         <source>Export all conversations</source>
         <translation>导出全部对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="220"/>
+        <location filename="../../app/ui/chat/export.py" line="210"/>
         <source>Parla conversations</source>
         <translation>Parla 对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="226"/>
+        <location filename="../../app/ui/chat/export.py" line="216"/>
         <source>Import conversations</source>
         <translation>导入对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="230"/>
+        <location filename="../../app/ui/chat/export.py" line="220"/>
         <source>Parla JSON export (*.json)</source>
         <translation>Parla JSON 导出文件 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="230"/>
+        <location filename="../../app/ui/chat/export.py" line="220"/>
         <source>All files (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="245"/>
+        <location filename="../../app/ui/chat/export.py" line="235"/>
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="246"/>
+        <location filename="../../app/ui/chat/export.py" line="236"/>
         <source>Assistant</source>
         <translation>助手</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="247"/>
+        <location filename="../../app/ui/chat/export.py" line="237"/>
         <source>System</source>
         <translation>系统</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="248"/>
+        <location filename="../../app/ui/chat/export.py" line="238"/>
         <source>Tool</source>
         <translation>工具</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="249"/>
+        <location filename="../../app/ui/chat/export.py" line="239"/>
         <source>New chat</source>
         <translation>新对话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="250"/>
+        <location filename="../../app/ui/chat/export.py" line="240"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="251"/>
+        <location filename="../../app/ui/chat/export.py" line="241"/>
         <source>Created</source>
         <translation>创建于</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="252"/>
+        <location filename="../../app/ui/chat/export.py" line="242"/>
         <source>System prompt</source>
         <translation>系统提示词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="253"/>
+        <location filename="../../app/ui/chat/export.py" line="243"/>
         <source>Thinking</source>
         <translation>思考过程</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="254"/>
+        <location filename="../../app/ui/chat/export.py" line="244"/>
         <source>Tool calls</source>
         <translation>工具调用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="255"/>
+        <location filename="../../app/ui/chat/export.py" line="245"/>
         <source>Result of {id}</source>
         <translation>{id} 的结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="256"/>
+        <location filename="../../app/ui/chat/export.py" line="246"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="257"/>
+        <location filename="../../app/ui/chat/export.py" line="247"/>
         <source>Tokens: {prompt} prompt · {completion} completion</source>
         <translation>令牌：提示 {prompt} · 回复 {completion}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="258"/>
+        <location filename="../../app/ui/chat/export.py" line="248"/>
         <source>Stopped before the end.</source>
         <translation>在结束前已停止。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="259"/>
+        <location filename="../../app/ui/chat/export.py" line="249"/>
         <source>Interrupted.</source>
         <translation>已中断。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="260"/>
+        <location filename="../../app/ui/chat/export.py" line="250"/>
         <source>Error: {error}</source>
         <translation>错误：{error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="261"/>
+        <location filename="../../app/ui/chat/export.py" line="251"/>
         <source>Exported from Parla on {date}</source>
         <translation>于 {date} 从 Parla 导出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="291"/>
+        <location filename="../../app/ui/chat/export.py" line="281"/>
         <source>Exported 1 conversation to {path}.</source>
         <translation>已将 1 个对话导出到 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="293"/>
+        <location filename="../../app/ui/chat/export.py" line="283"/>
         <source>Exported {count} conversations to {path}.</source>
         <translation>已将 {count} 个对话导出到 {path}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="324"/>
+        <location filename="../../app/ui/chat/export.py" line="314"/>
         <source>1 conversation in the file could not be imported ({title}): {reason}</source>
         <translation>文件中有 1 个对话无法导入（{title}）：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="326"/>
+        <location filename="../../app/ui/chat/export.py" line="316"/>
         <source>{count} conversations in the file could not be imported. The first ({title}): {reason}</source>
         <translation>文件中有 {count} 个对话无法导入。第一个（{title}）：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="327"/>
+        <location filename="../../app/ui/chat/export.py" line="317"/>
         <source>number {number}</source>
         <translation>第 {number} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="337"/>
+        <location filename="../../app/ui/chat/export.py" line="327"/>
         <source>The file holds no conversations.</source>
         <translation>文件中没有对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="339"/>
+        <location filename="../../app/ui/chat/export.py" line="329"/>
         <source>Nothing new to import: the {count} conversations of the file are already here.</source>
         <translation>没有新内容可导入：文件中的 {count} 个对话都已存在。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="341"/>
+        <location filename="../../app/ui/chat/export.py" line="331"/>
         <source>Nothing new to import: the conversation of the file is already here.</source>
         <translation>没有新内容可导入：文件中的对话已存在。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="342"/>
+        <location filename="../../app/ui/chat/export.py" line="332"/>
         <source>Imported 1 conversation.</source>
         <translation>已导入 1 个对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="343"/>
+        <location filename="../../app/ui/chat/export.py" line="333"/>
         <source>Imported {count} conversations.</source>
         <translation>已导入 {count} 个对话。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="345"/>
+        <location filename="../../app/ui/chat/export.py" line="335"/>
         <source>1 was already here.</source>
         <translation>1 个已存在。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/export.py" line="346"/>
+        <location filename="../../app/ui/chat/export.py" line="336"/>
         <source>{count} were already here.</source>
         <translation>{count} 个已存在。</translation>
     </message>
@@ -4233,54 +4223,54 @@ Untick it to stop choosing it.</source>
 <context>
     <name>PresetManagerDialog</name>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="335"/>
-        <location filename="../../app/ui/chat/settings_panel.py" line="470"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="361"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="496"/>
         <source>Presets</source>
         <translation>预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="345"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="371"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="347"/>
-        <location filename="../../app/ui/chat/settings_panel.py" line="448"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="373"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="474"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="382"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="408"/>
         <source>{name} (built-in)</source>
         <translation>{name}（内置）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="400"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="426"/>
         <source>(no system prompt)</source>
         <translation>（无系统提示词）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="406"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="432"/>
         <source>Built-in presets cannot be renamed or deleted.</source>
         <translation>内置预设不能重命名或删除。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="415"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="441"/>
         <source>Rename preset</source>
         <translation>重命名预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="443"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="469"/>
         <source>Delete preset</source>
         <translation>删除预设</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="444"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="470"/>
         <source>Delete the preset “{name}”? Conversations that use its settings keep them.</source>
         <translation>删除预设“{name}”？使用其设置的对话会保留这些设置。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="468"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="494"/>
         <source>The presets could not be saved: {reason}</source>
         <translation>无法保存预设：{reason}</translation>
     </message>
@@ -4288,42 +4278,42 @@ Untick it to stop choosing it.</source>
 <context>
     <name>PresetNameDialog</name>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="277"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="303"/>
         <source>Preset name</source>
         <translation>预设名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="287"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="313"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="311"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="337"/>
         <source>A built-in preset has this name — choose another.</source>
         <translation>已有同名的内置预设——请换一个名称。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="314"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="340"/>
         <source>A preset with this name exists: saving replaces it.</source>
         <translation>已有同名预设：保存将替换它。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="316"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="342"/>
         <source>Another preset has this name — choose another.</source>
         <translation>已有其他预设使用此名称——请换一个名称。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="321"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="347"/>
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="323"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="349"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../app/ui/chat/settings_panel.py" line="323"/>
+        <location filename="../../app/ui/chat/settings_panel.py" line="349"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>

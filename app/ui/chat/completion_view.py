@@ -36,7 +36,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -67,7 +66,12 @@ from app.ui.chat.completion_controller import (
     merge_segments,
 )
 from app.ui.chat.presets import ParameterSpec
-from app.ui.chat.settings_panel import ParameterControl, parameter_texts
+from app.ui.chat.settings_panel import (
+    ParameterControl,
+    parameter_texts,
+    parameters_section,
+    section_heading,
+)
 from app.ui.context import AppContext
 from app.ui.errors import NoTokenError
 from app.ui.widgets.elided_label import ElidedLabel
@@ -390,7 +394,7 @@ class CompletionParametersPanel(QWidget):
         form.setContentsMargins(10, 10, 10, 10)
         form.setSpacing(4)
 
-        form.addWidget(self._heading(self.tr("Model"), content))
+        form.addWidget(section_heading(self.tr("Model"), content))
         self.model_picker = ModelPicker(content, catalog=catalog)
         self.model_picker.combo.setAccessibleName(self.tr("Model"))
         self.model_picker.combo.setToolTip(
@@ -401,15 +405,7 @@ class CompletionParametersPanel(QWidget):
         form.addWidget(self.model_picker)
         form.addSpacing(6)
 
-        form.addWidget(self._heading(self.tr("Parameters"), content))
-        note = QLabel(self.tr("Unchecked parameters are not sent: the server's defaults apply."), content)
-        note.setWordWrap(True)
-        note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        form.addWidget(note)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(6)
-        grid.setVerticalSpacing(4)
-        grid.setColumnStretch(1, 1)
+        grid = parameters_section(form, content)
         texts = parameter_texts()
         self.controls: dict[str, ParameterControl] = {}
         for row, key in enumerate(("max_tokens", "temperature", "top_p")):
@@ -458,7 +454,7 @@ class CompletionParametersPanel(QWidget):
         form.addWidget(self.echo_check)
         form.addSpacing(6)
 
-        form.addWidget(self._heading(self.tr("Stop sequences"), content))
+        form.addWidget(section_heading(self.tr("Stop sequences"), content))
         stop_note = QLabel(self.tr("Up to four. The completion ends before any of them. Type \\n for a new line."), content)
         stop_note.setWordWrap(True)
         stop_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -476,7 +472,7 @@ class CompletionParametersPanel(QWidget):
             self.stop_edits.append(edit)
         form.addSpacing(6)
 
-        form.addWidget(self._heading(self.tr("Suffix"), content))
+        form.addWidget(section_heading(self.tr("Suffix"), content))
         self.suffix_edit = QPlainTextEdit(content)
         self.suffix_edit.setObjectName("completion_suffix")
         self.suffix_edit.setAccessibleName(self.tr("Suffix"))
@@ -495,13 +491,6 @@ class CompletionParametersPanel(QWidget):
         context.session.client_changed.connect(self._on_client_changed)
         context.session.profiles_changed.connect(self._update_default_model)
         self._update_default_model()
-
-    def _heading(self, text: str, parent: QWidget) -> QLabel:
-        label = QLabel(text, parent)
-        font = label.font()
-        font.setBold(True)
-        label.setFont(font)
-        return label
 
     # -- values -----------------------------------------------------------------------------
 

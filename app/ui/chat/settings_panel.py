@@ -101,6 +101,32 @@ TOOL_KEYS = ("tools_enabled", "tools")
 translate = QCoreApplication.translate
 
 
+def section_heading(text: str, parent: QWidget) -> QLabel:
+    """A side panel's section title: the text in bold."""
+    label = QLabel(text, parent)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def parameters_section(form: QVBoxLayout, parent: QWidget) -> QGridLayout:
+    """The "Parameters" heading and its note added to ``form``; the grid for the parameter rows
+    (the caller fills it and adds it) — the chat's settings panel and the completion panel."""
+    form.addWidget(section_heading(translate("ConversationSettingsPanel", "Parameters"), parent))
+    note = QLabel(
+        translate("ConversationSettingsPanel", "Unchecked parameters are not sent: the server's defaults apply."), parent
+    )
+    note.setWordWrap(True)
+    note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    form.addWidget(note)
+    grid = QGridLayout()
+    grid.setHorizontalSpacing(6)
+    grid.setVerticalSpacing(4)
+    grid.setColumnStretch(1, 1)
+    return grid
+
+
 def parameter_texts() -> dict[str, tuple[str, str]]:
     """Each parameter's label and tooltip, in the interface's language."""
     return {
@@ -508,7 +534,7 @@ class ConversationSettingsPanel(QWidget):
         form.setContentsMargins(10, 10, 10, 10)
         form.setSpacing(4)
 
-        model_heading = self._heading(self.tr("&Model"), content)
+        model_heading = section_heading(self.tr("&Model"), content)
         form.addWidget(model_heading)
         self.model_picker = ModelPicker(content, catalog=catalog)
         self.model_picker.combo.setAccessibleName(self.tr("Model"))
@@ -519,7 +545,7 @@ class ConversationSettingsPanel(QWidget):
         form.addWidget(self.model_picker)
         form.addSpacing(6)
 
-        preset_heading = self._heading(self.tr("P&reset"), content)
+        preset_heading = section_heading(self.tr("P&reset"), content)
         form.addWidget(preset_heading)
         preset_row = QHBoxLayout()
         preset_row.setSpacing(4)
@@ -554,7 +580,7 @@ class ConversationSettingsPanel(QWidget):
         form.addLayout(preset_row)
         form.addSpacing(6)
 
-        prompt_heading = self._heading(self.tr("S&ystem prompt"), content)
+        prompt_heading = section_heading(self.tr("S&ystem prompt"), content)
         form.addWidget(prompt_heading)
         self.prompt_edit = QPlainTextEdit(content)
         self.prompt_edit.setObjectName("system_prompt")
@@ -569,15 +595,7 @@ class ConversationSettingsPanel(QWidget):
         form.addWidget(self.prompt_edit, 1)
         form.addSpacing(6)
 
-        form.addWidget(self._heading(self.tr("Parameters"), content))
-        note = QLabel(self.tr("Unchecked parameters are not sent: the server's defaults apply."), content)
-        note.setWordWrap(True)
-        note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        form.addWidget(note)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(6)
-        grid.setVerticalSpacing(4)
-        grid.setColumnStretch(1, 1)
+        grid = parameters_section(form, content)
         self.parameters: dict[str, ParameterControl] = {}
         texts = parameter_texts()
         for row, spec in enumerate(PARAMETERS):
@@ -598,7 +616,7 @@ class ConversationSettingsPanel(QWidget):
         form.addLayout(grid)
         form.addSpacing(8)
 
-        form.addWidget(self._heading(self.tr("Tools"), content))
+        form.addWidget(section_heading(self.tr("Tools"), content))
         self.tools_check = QCheckBox(self.tr("Let the model use tools"), content)
         self.tools_check.setObjectName("tools_check")
         self.tools_check.setAccessibleName(self.tr("Let the model use tools"))
@@ -909,13 +927,6 @@ class ConversationSettingsPanel(QWidget):
         self._timer.start()
 
     # -- internals -------------------------------------------------------------------------------
-
-    def _heading(self, text: str, parent: QWidget) -> QLabel:
-        label = QLabel(text, parent)
-        font = label.font()
-        font.setBold(True)
-        label.setFont(font)
-        return label
 
     def _show(self, *, model: str, settings: Mapping[str, Any]) -> None:
         """Put values in the controls without reporting them; untouched controls keep their state."""
